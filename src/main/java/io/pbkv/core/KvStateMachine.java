@@ -1,0 +1,114 @@
+package io.pbkv.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+
+/**
+ * The key-value map that committed log entries are applied to, in index order. Applying the same entries
+ * gives the same state and the same outcomes on every node: conditions are judged here, at apply time.
+ */
+public final class KvStateMachine {
+
+	private final TreeMap<String, VersionedValue> data = new TreeMap<>();
+
+	private long appliedIndex;
+
+	private long appliedEpoch;
+
+	public Outcome apply(LogEntry entry) {
+		if (entry.index() != appliedIndex + 1) {
+			throw new IllegalStateException("applying index " + entry.index() + " after " + appliedIndex);
+		}
+		appliedIndex = entry.index();
+		appliedEpoch = entry.epoch();
+		return switch (entry.command()) {
+			case Command.Put put -> applyPut(entry, put);
+			case Command.Delete delete -> applyDelete(entry, delete);
+			case Command.EpochStart ignored -> new Outcome.Applied(entry.index());
+		};
+	}
+
+	private Outcome applyPut(LogEntry entry, Command.Put put) {
+		long current = versionOf(put.key());
+		if (!put.precondition().holds(current)) {
+			return new Outcome.PreconditionFailed(put.key(), current);
+		}
+		data.put(put.key(), new VersionedValue(put.value(), entry.index()));
+		return new Outcome.Written(put.key(), entry.index(), entry.epoch());
+	}
+
+	private Outcome applyDelete(LogEntry entry, Command.Delete delete) {
+		long current = versionOf(delete.key());
+		Outcome refusal = refusal(delete.key(), delete.precondition(), current);
+		if (refusal != null) {
+			return refusal;
+		}
+		data.remove(delete.key());
+		return new Outcome.Deleted(delete.key(), entry.index(), entry.epoch());
+	}
+
+	/**
+	 * Why a delete of a key at {@code current} version would change nothing, or null if it would apply. A failed
+	 * condition wins over absence, as in HTTP: {@code If-Match} on a missing resource is 412.
+	 */
+	static Outcome refusal(String key, Precondition precondition, long current) {
+		if (!precondition.holds(current)) {
+			return new Outcome.PreconditionFailed(key, current);
+		}
+		if (current == 0) {
+			return new Outcome.NotFound(key);
+		}
+		return null;
+	}
+
+	public long versionOf(String key) {
+		VersionedValue value = data.get(key);
+		return value == null ? 0 : value.version();
+	}
+
+	public Outcome read(Query query) {
+		return switch (query) {
+			case Query.Get get -> {
+				VersionedValue value = data.get(get.key());
+				yield value == null ? new Outcome.NotFound(get.key()) : new Outcome.Found(get.key(), value);
+			}
+			case Query.List list -> new Outcome.Listing(list(list.prefix(), list.withValues()));
+		};
+	}
+
+	private List<Outcome.Listing.Item> list(String prefix, boolean withValues) {
+		NavigableMap<String, VersionedValue> range = prefix.isEmpty() ? data : data.tailMap(prefix, true);
+		List<Outcome.Listing.Item> items = new ArrayList<>();
+		for (Map.Entry<String, VersionedValue> e : range.entrySet()) {
+			if (!e.getKey().startsWith(prefix)) {
+				break;
+			}
+			VersionedValue v = e.getValue();
+			items.add(new Outcome.Listing.Item(e.getKey(), v.version(), withValues ? v.value() : null));
+		}
+		return items;
+	}
+
+	public Snapshot snapshot() {
+		return new Snapshot(appliedIndex, appliedEpoch, data);
+	}
+
+	public void restore(Snapshot snapshot) {
+		data.clear();
+		data.putAll(snapshot.data());
+		appliedIndex = snapshot.lastIndex();
+		appliedEpoch = snapshot.lastEpoch();
+	}
+
+	public long appliedIndex() {
+		return appliedIndex;
+	}
+
+	public int size() {
+		return data.size();
+	}
+
+}

@@ -1,0 +1,50 @@
+package io.pbkv.core;
+
+import java.util.List;
+
+/** The answer to a client request, decided by the core. The API turns each kind into one HTTP status. */
+public sealed interface Outcome {
+
+	/** A PUT committed: the key now has {@code version}. */
+	record Written(String key, long version, long epoch) implements Outcome {
+	}
+
+	/** A DELETE committed at {@code version}. */
+	record Deleted(String key, long version, long epoch) implements Outcome {
+	}
+
+	/** A read found the key. */
+	record Found(String key, VersionedValue value) implements Outcome {
+	}
+
+	/** A listing, sorted by key; values are null unless asked for. */
+	record Listing(List<Item> items) implements Outcome {
+		public Listing {
+			items = List.copyOf(items);
+		}
+
+		public record Item(String key, long version, byte[] value) {
+		}
+	}
+
+	/** The key does not exist. */
+	record NotFound(String key) implements Outcome {
+	}
+
+	/** The write's condition did not hold; {@code currentVersion} is 0 when the key is absent. */
+	record PreconditionFailed(String key, long currentVersion) implements Outcome {
+	}
+
+	/** Not done and in no log: safe to retry. */
+	record Unavailable(String reason) implements Outcome {
+	}
+
+	/** Sent for replication, fate not learned: the write may or may not have happened. */
+	record Indeterminate(String reason) implements Outcome {
+	}
+
+	/** The state machine applied an entry that answers nobody (an epoch start). */
+	record Applied(long index) implements Outcome {
+	}
+
+}

@@ -1,0 +1,257 @@
+package io.pbkv.runtime;
+
+import io.pbkv.core.Command;
+import io.pbkv.core.Node;
+import io.pbkv.core.NodeStatus;
+import io.pbkv.core.Outcome;
+import io.pbkv.core.Query;
+import io.pbkv.core.Ready;
+import io.pbkv.core.Reply;
+import io.pbkv.core.Snapshot;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the {@link Node} on one thread. Client requests queue up while the loop is busy (an fsync, say) and the
+ * next turn proposes them all at once, so they share one fsync: that is the group commit.
+ */
+public final class NodeRuntime implements AutoCloseable {
+
+	private static final Logger log = LoggerFactory.getLogger(NodeRuntime.class);
+
+	private static final int MAX_BATCH = 4096;
+
+	private sealed interface Input {
+	}
+
+	private record Write(Command command, CompletableFuture<Outcome> reply) implements Input {
+	}
+
+	private record Read(Query query, CompletableFuture<Outcome> reply) implements Input {
+	}
+
+	private final Node node;
+
+	private final LogStore logStore;
+
+	private final MetaStore metaStore;
+
+	private final MonotonicClock clock;
+
+	private final RuntimeListener listener;
+
+	private final Duration tickInterval;
+
+	private final BlockingQueue<Input> inbox;
+
+	private final Map<Long, CompletableFuture<Outcome>> awaiting = new HashMap<>();
+
+	private final Thread thread;
+
+	private volatile NodeStatus status;
+
+	private volatile boolean running = true;
+
+	private volatile Throwable failure;
+
+	private volatile long logSize;
+
+	private long nextRequestId;
+
+	public NodeRuntime(Node node, LogStore logStore, MetaStore metaStore, MonotonicClock clock,
+			RuntimeListener listener, Duration tickInterval, int queueCapacity) {
+		this.node = node;
+		this.logStore = logStore;
+		this.metaStore = metaStore;
+		this.clock = clock;
+		this.listener = listener;
+		this.tickInterval = tickInterval;
+		this.inbox = new ArrayBlockingQueue<>(queueCapacity);
+		this.status = node.status();
+		this.thread = Thread.ofPlatform().name("pbkv-node").unstarted(this::run);
+	}
+
+	public void start() {
+		node.start(clock.nowMillis());
+		status = node.status();
+		thread.start();
+	}
+
+	public CompletableFuture<Outcome> write(Command command) {
+		CompletableFuture<Outcome> reply = new CompletableFuture<>();
+		offer(new Write(command, reply), reply);
+		return reply;
+	}
+
+	public CompletableFuture<Outcome> read(Query query) {
+		CompletableFuture<Outcome> reply = new CompletableFuture<>();
+		offer(new Read(query, reply), reply);
+		return reply;
+	}
+
+	private void offer(Input input, CompletableFuture<Outcome> reply) {
+		if (!running) {
+			reply.complete(new Outcome.Unavailable("node is stopped" + (failure != null ? ": " + failure : "")));
+		}
+		else if (!inbox.offer(input)) {
+			reply.complete(new Outcome.Unavailable("node is overloaded: " + inbox.size() + " requests queued"));
+		}
+	}
+
+	/** The node as of the end of the loop's last turn. */
+	public NodeStatus status() {
+		return status;
+	}
+
+	/** Bytes the log and snapshot take on disk, as of the loop's last turn. */
+	public long logSizeBytes() {
+		return logSize;
+	}
+
+	/** Why the loop stopped, or null while it runs. */
+	public Throwable failure() {
+		return failure;
+	}
+
+	private void run() {
+		List<Input> batch = new ArrayList<>();
+		try {
+			processReady();
+			while (running) {
+				Input first = inbox.poll(tickInterval.toMillis(), TimeUnit.MILLISECONDS);
+				long now = clock.nowMillis();
+				node.tick(now);
+				if (first != null) {
+					batch.add(first);
+					inbox.drainTo(batch, MAX_BATCH - 1);
+					for (Input input : batch) {
+						accept(now, input);
+					}
+					batch.clear();
+				}
+				processReady();
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (IOException | RuntimeException ex) {
+			failure = ex;
+			log.error("node {} stopped: storage or protocol failure; nothing more will be acknowledged",
+					node.status().nodeId(), ex);
+			listener.failed(ex);
+		}
+		finally {
+			running = false;
+			failAll();
+		}
+	}
+
+	private void accept(long now, Input input) {
+		long requestId = ++nextRequestId;
+		switch (input) {
+			case Write w -> {
+				awaiting.put(requestId, w.reply());
+				node.propose(now, requestId, w.command());
+			}
+			case Read r -> {
+				awaiting.put(requestId, r.reply());
+				node.read(now, requestId, r.query());
+			}
+		}
+	}
+
+	/**
+	 * Executes what the core asks, in the one order durability allows: (1) persist the hard state, the truncation,
+	 * the entries and the commit index, with a single fsync for all of it; (2) send; (3) deliver replies, which
+	 * only ever answer entries made durable and committed in an earlier turn; (4) advance the core, which then
+	 * commits and applies what is now durable; (5) save a snapshot it asked for, then let it compact.
+	 */
+	private void processReady() throws IOException {
+		while (node.hasReady()) {
+			Ready rd = node.ready();
+			if (rd.hardState() != null) {
+				metaStore.save(rd.hardState());
+			}
+			if (rd.truncateFrom() > 0) {
+				logStore.truncateFrom(rd.truncateFrom());
+			}
+			if (!rd.entries().isEmpty()) {
+				logStore.append(rd.entries());
+			}
+			if (rd.commitIndex() > 0) {
+				logStore.commit(rd.commitIndex());
+			}
+			if (rd.needsSync()) {
+				long start = System.nanoTime();
+				logStore.sync();
+				listener.synced(rd.entries().size(), System.nanoTime() - start);
+			}
+			rd.roleChanges().forEach(change -> {
+				log.info("{}", change);
+				listener.roleChanged(change);
+			});
+			for (Reply reply : rd.replies()) {
+				CompletableFuture<Outcome> future = awaiting.remove(reply.requestId());
+				if (future != null) {
+					future.complete(reply.outcome());
+				}
+			}
+			node.advance(rd);
+			if (rd.snapshot() != null) {
+				saveSnapshot(rd.snapshot());
+			}
+		}
+		status = node.status();
+		logSize = logStore.sizeOnDisk();
+	}
+
+	private void saveSnapshot(Snapshot snapshot) throws IOException {
+		long start = System.nanoTime();
+		logStore.saveSnapshot(snapshot);
+		node.snapshotSaved(snapshot.lastIndex());
+		listener.snapshotSaved(snapshot.data().size(), System.nanoTime() - start);
+	}
+
+	private void failAll() {
+		Outcome unknown = new Outcome.Indeterminate("node stopped before the outcome was known");
+		awaiting.values().forEach(f -> f.complete(unknown));
+		awaiting.clear();
+		List<Input> left = new ArrayList<>();
+		inbox.drainTo(left);
+		Outcome notDone = new Outcome.Unavailable("node stopped");
+		for (Input input : left) {
+			switch (input) {
+				case Write w -> w.reply().complete(notDone);
+				case Read r -> r.reply().complete(notDone);
+			}
+		}
+	}
+
+	@Override
+	public void close() throws IOException {
+		// No interrupt: it would close the log's FileChannel under a running fsync. The loop polls with a
+		// timeout of one tick, so it sees the flag soon.
+		running = false;
+		try {
+			thread.join(5_000);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		logStore.close();
+	}
+
+}

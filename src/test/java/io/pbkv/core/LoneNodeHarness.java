@@ -1,0 +1,108 @@
+package io.pbkv.core;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs a lone {@link Node} against in-memory "disk": what a {@link Ready} persists is kept, so the node can be
+ * crashed (losing everything not persisted) and restored. Time is virtual.
+ */
+final class LoneNodeHarness {
+
+	final List<LogEntry> disk = new ArrayList<>();
+
+	HardState hardState = HardState.INITIAL;
+
+	Snapshot snapshot = Snapshot.EMPTY;
+
+	long persistedCommit;
+
+	final Map<Long, Outcome> outcomes = new HashMap<>();
+
+	final List<RoleChange> roleChanges = new ArrayList<>();
+
+	Node node;
+
+	long now = 1_000;
+
+	long nextRequest = 1;
+
+	long snapshotEvery = 1_000_000;
+
+	LoneNodeHarness start() {
+		node = new Node(new NodeConfig("a", "http://a", List.of(), "cluster-1", snapshotEvery), hardState, snapshot,
+				List.copyOf(disk), persistedCommit);
+		node.start(now);
+		return this;
+	}
+
+	long propose(Command command) {
+		long id = nextRequest++;
+		node.propose(now, id, command);
+		return id;
+	}
+
+	long read(Query query) {
+		long id = nextRequest++;
+		node.read(now, id, query);
+		return id;
+	}
+
+	/** Persists what the node asks for without advancing: as if the process dies right after the fsync. */
+	Ready persistOnly() {
+		Ready rd = node.ready();
+		persist(rd);
+		return rd;
+	}
+
+	private void persist(Ready rd) {
+		if (rd.hardState() != null) {
+			hardState = rd.hardState();
+		}
+		if (rd.truncateFrom() > 0) {
+			disk.removeIf(e -> e.index() >= rd.truncateFrom());
+		}
+		disk.addAll(rd.entries());
+		if (rd.commitIndex() > 0) {
+			persistedCommit = rd.commitIndex();
+		}
+		rd.replies().forEach(r -> outcomes.put(r.requestId(), r.outcome()));
+		roleChanges.addAll(rd.roleChanges());
+	}
+
+	/** Runs ready/advance until the node has nothing more to do. */
+	LoneNodeHarness settle() {
+		while (node.hasReady()) {
+			Ready rd = node.ready();
+			persist(rd);
+			node.advance(rd);
+			if (rd.snapshot() != null) {
+				snapshot = rd.snapshot();
+				disk.removeIf(e -> e.index() <= snapshot.lastIndex());
+				node.snapshotSaved(snapshot.lastIndex());
+			}
+		}
+		return this;
+	}
+
+	/** Loses everything not persisted and restores a fresh node from the "disk". */
+	LoneNodeHarness crashAndRestart() {
+		outcomes.clear();
+		return start();
+	}
+
+	Outcome outcome(long requestId) {
+		return outcomes.get(requestId);
+	}
+
+	static Command.Put put(String key, String value) {
+		return new Command.Put(key, value.getBytes(), Precondition.NONE);
+	}
+
+	static Command.Put put(String key, String value, Precondition precondition) {
+		return new Command.Put(key, value.getBytes(), precondition);
+	}
+
+}
