@@ -1,0 +1,307 @@
+package io.pbkv.storage;
+
+import io.pbkv.core.LogEntry;
+import io.pbkv.core.Snapshot;
+import io.pbkv.runtime.LogStore;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@link LogStore} on local files under {@code dataDir/log/}: append-only segment files of checksummed records
+ * (see {@link RecordBatch} and {@link LogRecordCodec}) plus the latest {@link SnapshotFile}. Not thread-safe.
+ */
+public final class FileLogStore implements LogStore {
+
+	static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
+
+	/** Buffered records are written out once they reach this size, even before {@link #sync()}. */
+	private static final int MAX_BUFFERED_BYTES = 4 << 20;
+
+	private final Path dir;
+
+	private final boolean fsync;
+
+	private final long segmentBytes;
+
+	private final RecordBatch batch = new RecordBatch();
+
+	/** Ordered by base index; the last one is the one appended to. */
+	private final List<SegmentFile> segments = new ArrayList<>();
+
+	private long segmentsOnDisk;
+
+	private Path snapshotFile;
+
+	private long snapshotBytes;
+
+	private long snapshotIndex;
+
+	private long nextIndex;
+
+	private long commitIndex;
+
+	/** Whether a segment was created or deleted since the directory was last forced. */
+	private boolean directoryChanged;
+
+	private boolean opened;
+
+	private boolean closed;
+
+	/** {@code fsync == false} writes to the OS but never forces to disk ({@code kv.storage.fsync=never}). */
+	public FileLogStore(Path dataDir, boolean fsync) {
+		this(dataDir, fsync, DEFAULT_SEGMENT_BYTES);
+	}
+
+	FileLogStore(Path dataDir, boolean fsync, long segmentBytes) {
+		this.dir = dataDir.resolve("log");
+		this.fsync = fsync;
+		this.segmentBytes = segmentBytes;
+	}
+
+	@Override
+	public Recovered open() throws IOException {
+		if (opened) {
+			throw new IllegalStateException("already opened");
+		}
+		opened = true;
+		LogRecovery.Result found = LogRecovery.recover(dir, fsync);
+		segments.addAll(found.segments());
+		segmentsOnDisk = segments.stream().mapToLong(SegmentFile::size).sum();
+		snapshotFile = found.snapshotFile();
+		snapshotBytes = found.snapshotBytes();
+		snapshotIndex = found.snapshot().lastIndex();
+		commitIndex = found.commitIndex();
+		nextIndex = found.entries().isEmpty() ? snapshotIndex + 1 : found.entries().getLast().index() + 1;
+		if (segments.isEmpty() || active().baseIndex() + active().entryCount() != nextIndex) {
+			startSegment(nextIndex);
+			forceDirectory();
+		}
+		return new Recovered(found.snapshot(), found.entries(), commitIndex);
+	}
+
+	@Override
+	public void append(List<LogEntry> entries) throws IOException {
+		requireOpen();
+		for (int i = 0; i < entries.size(); i++) {
+			if (entries.get(i).index() != nextIndex + i) {
+				throw new IllegalArgumentException(
+						"entry " + entries.get(i).index() + " does not continue the log at " + (nextIndex + i));
+			}
+		}
+		for (LogEntry entry : entries) {
+			if (active().entryCount() > 0 && active().size() + batch.bytes() >= segmentBytes) {
+				roll(nextIndex);
+			}
+			long position = active().size() + batch.bytes();
+			LogRecordCodec.writeEntry(batch, entry);
+			active().addEntry(position);
+			nextIndex++;
+			if (batch.bytes() >= MAX_BUFFERED_BYTES) {
+				flush();
+			}
+		}
+	}
+
+	@Override
+	public void commit(long index) throws IOException {
+		requireOpen();
+		if (index > commitIndex) {
+			commitIndex = index;
+			LogRecordCodec.writeCommit(batch, index);
+		}
+	}
+
+	@Override
+	public void sync() throws IOException {
+		requireOpen();
+		// Group commit: the records of every append and commit since the last sync go out in one write, then one
+		// force makes all of them durable. Segments filled in between were forced when they were closed, and the
+		// directory is forced last so that a segment created since then is found after a crash.
+		flush();
+		if (fsync) {
+			active().force();
+		}
+		forceDirectory();
+	}
+
+	@Override
+	public void truncateFrom(long fromIndex) throws IOException {
+		requireOpen();
+		if (fromIndex <= commitIndex) {
+			throw new IllegalStateException(
+					"cannot truncate the log from " + fromIndex + ": entries up to " + commitIndex + " are committed");
+		}
+		if (fromIndex >= nextIndex) {
+			return;
+		}
+		flush();
+		// Newer segments go first and durably, so that a crash leaves a shorter log rather than one with a gap.
+		while (!active().contains(fromIndex)) {
+			deleteSegment(segments.removeLast());
+		}
+		forceDirectory();
+		SegmentFile segment = active();
+		long before = segment.size();
+		segment.truncateFrom(fromIndex);
+		segmentsOnDisk -= before - segment.size();
+		nextIndex = fromIndex;
+		if (commitIndex > snapshotIndex) {
+			// The cut may have removed the record that made the commit index durable.
+			LogRecordCodec.writeCommit(batch, commitIndex);
+			flush();
+		}
+		if (fsync) {
+			segment.force();
+		}
+	}
+
+	@Override
+	public void saveSnapshot(Snapshot snapshot) throws IOException {
+		requireOpen();
+		long lastIndex = snapshot.lastIndex();
+		if (lastIndex < snapshotIndex) {
+			throw new IllegalArgumentException(
+					"snapshot at " + lastIndex + " is older than the saved one at " + snapshotIndex);
+		}
+		flush();
+		checkLeadsTo(snapshot);
+		replaceSnapshot(snapshot);
+		commitIndex = Math.max(commitIndex, lastIndex);
+		nextIndex = Math.max(nextIndex, lastIndex + 1);
+		// A fresh segment (unless the current one is still empty) lets this snapshot or a later one delete the
+		// current segment as a whole once it covers it.
+		if (active().baseIndex() != nextIndex) {
+			roll(nextIndex);
+			if (commitIndex > lastIndex) {
+				LogRecordCodec.writeCommit(batch, commitIndex);
+				flush();
+				if (fsync) {
+					active().force();
+				}
+			}
+		}
+		while (segments.size() > 1 && segments.getFirst().lastIndex() <= lastIndex) {
+			deleteSegment(segments.removeFirst());
+		}
+		forceDirectory();
+	}
+
+	@Override
+	public void resetTo(Snapshot snapshot) throws IOException {
+		requireOpen();
+		batch.clear();
+		// The snapshot is durable before any segment goes; recovery finishes an interrupted reset.
+		replaceSnapshot(snapshot);
+		forceDirectory();
+		while (!segments.isEmpty()) {
+			deleteSegment(segments.removeLast());
+		}
+		snapshotIndex = snapshot.lastIndex();
+		commitIndex = snapshotIndex;
+		nextIndex = snapshotIndex + 1;
+		startSegment(nextIndex);
+		forceDirectory();
+	}
+
+	@Override
+	public long sizeOnDisk() {
+		return segmentsOnDisk + snapshotBytes;
+	}
+
+	@Override
+	public void close() throws IOException {
+		if (!opened || closed) {
+			return;
+		}
+		try {
+			sync();
+		}
+		finally {
+			closed = true;
+			for (SegmentFile segment : segments) {
+				segment.close();
+			}
+		}
+	}
+
+	/** Saves {@code snapshot} durably, then deletes the one it replaces. */
+	private void replaceSnapshot(Snapshot snapshot) throws IOException {
+		long bytes = SnapshotFile.write(dir, snapshot, fsync);
+		Path saved = SnapshotFile.pathFor(dir, snapshot.lastIndex());
+		if (snapshotFile != null && !snapshotFile.equals(saved)) {
+			Files.deleteIfExists(snapshotFile);
+			directoryChanged = true;
+		}
+		snapshotFile = saved;
+		snapshotBytes = bytes;
+		snapshotIndex = snapshot.lastIndex();
+	}
+
+	/** A snapshot must describe this log: recovery takes a disagreement for an interrupted reset. */
+	private void checkLeadsTo(Snapshot snapshot) throws IOException {
+		long index = snapshot.lastIndex();
+		for (SegmentFile segment : segments) {
+			if (segment.contains(index)) {
+				long epoch = segment.read(index).epoch();
+				if (epoch != snapshot.lastEpoch()) {
+					throw new IllegalArgumentException("snapshot at " + index + " has epoch " + snapshot.lastEpoch()
+							+ " but the log's entry " + index + " has epoch " + epoch);
+				}
+			}
+		}
+	}
+
+	/** Closes the current segment durably and starts the next. */
+	private void roll(long baseIndex) throws IOException {
+		flush();
+		SegmentFile full = active();
+		if (fsync) {
+			// Recovery tolerates a torn record only at the end of the last segment.
+			full.force();
+		}
+		full.close();
+		startSegment(baseIndex);
+	}
+
+	private void startSegment(long baseIndex) throws IOException {
+		segments.add(SegmentFile.create(dir, baseIndex));
+		directoryChanged = true;
+	}
+
+	private void deleteSegment(SegmentFile segment) throws IOException {
+		segment.delete();
+		segmentsOnDisk -= segment.size();
+		directoryChanged = true;
+	}
+
+	private void flush() throws IOException {
+		if (!batch.isEmpty()) {
+			long before = active().size();
+			active().write(batch.contents());
+			segmentsOnDisk += active().size() - before;
+			batch.clear();
+		}
+	}
+
+	private void forceDirectory() throws IOException {
+		if (directoryChanged && fsync) {
+			Fsync.directory(dir);
+		}
+		directoryChanged = false;
+	}
+
+	private SegmentFile active() {
+		return segments.getLast();
+	}
+
+	private void requireOpen() {
+		if (!opened || closed) {
+			throw new IllegalStateException(closed ? "log store is closed" : "log store is not open");
+		}
+	}
+
+}

@@ -1,0 +1,115 @@
+package io.pbkv.storage;
+
+import io.pbkv.core.HardState;
+import io.pbkv.runtime.MetaStore;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Properties;
+import java.util.zip.CRC32C;
+
+/**
+ * {@link MetaStore} in {@code dataDir/meta.properties}: the keys {@code clusterId}, {@code epoch} and
+ * {@code votedFor} (absent when null) and a {@code checksum} over them, so that a damaged file is detected.
+ */
+public final class FileMetaStore implements MetaStore {
+
+	private static final String CLUSTER_ID = "clusterId";
+
+	private static final String EPOCH = "epoch";
+
+	private static final String VOTED_FOR = "votedFor";
+
+	private static final String CHECKSUM = "checksum";
+
+	private final Path dir;
+
+	private final Path file;
+
+	public FileMetaStore(Path dataDir) {
+		this.dir = dataDir;
+		this.file = dataDir.resolve("meta.properties");
+	}
+
+	@Override
+	public HardState load() throws IOException {
+		Properties properties = new Properties();
+		try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+			properties.load(reader);
+		}
+		catch (NoSuchFileException ex) {
+			return HardState.INITIAL;
+		}
+		catch (IllegalArgumentException ex) {
+			throw damaged(ex.getMessage());
+		}
+		String clusterId = properties.getProperty(CLUSTER_ID);
+		String epoch = properties.getProperty(EPOCH);
+		String votedFor = properties.getProperty(VOTED_FOR);
+		String checksum = properties.getProperty(CHECKSUM);
+		if (checksum == null) {
+			throw damaged("no checksum");
+		}
+		if (!checksum.equals(checksum(clusterId, epoch, votedFor))) {
+			throw damaged("checksum mismatch");
+		}
+		try {
+			return new HardState(clusterId, epoch == null ? 0 : Long.parseLong(epoch), votedFor);
+		}
+		catch (IllegalArgumentException ex) {
+			throw damaged("bad epoch " + epoch);
+		}
+	}
+
+	@Override
+	public void save(HardState state) throws IOException {
+		Properties properties = new Properties();
+		String epoch = Long.toString(state.epoch());
+		if (state.clusterId() != null) {
+			properties.setProperty(CLUSTER_ID, state.clusterId());
+		}
+		properties.setProperty(EPOCH, epoch);
+		if (state.votedFor() != null) {
+			properties.setProperty(VOTED_FOR, state.votedFor());
+		}
+		properties.setProperty(CHECKSUM, checksum(state.clusterId(), epoch, state.votedFor()));
+		StringWriter text = new StringWriter();
+		properties.store(text, "pbkv node state; edits break the checksum");
+		Files.createDirectories(dir);
+		Path temp = dir.resolve("meta.properties.tmp");
+		try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+				StandardOpenOption.TRUNCATE_EXISTING)) {
+			ByteBuffer bytes = StandardCharsets.UTF_8.encode(text.toString());
+			while (bytes.hasRemaining()) {
+				channel.write(bytes);
+			}
+			channel.force(true);
+		}
+		Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+		Fsync.directory(dir);
+	}
+
+	/** CRC32C over the values as saved, telling an absent value apart from an empty one. */
+	private static String checksum(String clusterId, String epoch, String votedFor) {
+		CRC32C crc = new CRC32C();
+		for (String value : new String[] { clusterId, epoch, votedFor }) {
+			String field = value == null ? "-" : "+" + value.length() + ":" + value;
+			crc.update(field.getBytes(StandardCharsets.UTF_8));
+		}
+		return "%08x".formatted(crc.getValue());
+	}
+
+	private IOException damaged(String reason) {
+		return new IOException(file.toAbsolutePath() + " is damaged (" + reason + "); refusing to guess the node's state");
+	}
+
+}

@@ -1,0 +1,170 @@
+package io.pbkv.storage;
+
+import io.pbkv.core.LogEntry;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One append-only file of log records, named by the index of its first entry; its entries are exactly
+ * {@code baseIndex .. baseIndex + entryCount() - 1}. Remembers where each entry starts so that the log can be cut
+ * there.
+ */
+final class SegmentFile {
+
+	private static final Pattern NAME = Pattern.compile("(\\d{20})\\.seg");
+
+	private final Path path;
+
+	private final long baseIndex;
+
+	private FileChannel channel;
+
+	private long size;
+
+	private long[] positions = new long[256];
+
+	private int entryCount;
+
+	private SegmentFile(Path path, long baseIndex, long size) {
+		this.path = path;
+		this.baseIndex = baseIndex;
+		this.size = size;
+	}
+
+	/** Creates a new, empty segment whose first entry will be {@code baseIndex}. */
+	static SegmentFile create(Path dir, long baseIndex) throws IOException {
+		SegmentFile segment = new SegmentFile(dir.resolve("%020d.seg".formatted(baseIndex)), baseIndex, 0);
+		segment.channel = FileChannel.open(segment.path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+				StandardOpenOption.READ);
+		return segment;
+	}
+
+	/** An existing segment, before its records are read; {@code null} if the name is not a segment's. */
+	static SegmentFile existing(Path file) {
+		Matcher matcher = NAME.matcher(file.getFileName().toString());
+		return matcher.matches() ? new SegmentFile(file, Long.parseLong(matcher.group(1)), 0) : null;
+	}
+
+	Path path() {
+		return path;
+	}
+
+	long baseIndex() {
+		return baseIndex;
+	}
+
+	long size() {
+		return size;
+	}
+
+	int entryCount() {
+		return entryCount;
+	}
+
+	/** Index of the last entry, or {@code baseIndex - 1} when there is none. */
+	long lastIndex() {
+		return baseIndex + entryCount - 1;
+	}
+
+	boolean contains(long index) {
+		return index >= baseIndex && index <= lastIndex();
+	}
+
+	/** Notes that the next entry starts at {@code position}. */
+	void addEntry(long position) {
+		if (entryCount == positions.length) {
+			positions = Arrays.copyOf(positions, entryCount * 2);
+		}
+		positions[entryCount++] = position;
+	}
+
+	/** Sets the size of the file as recovery found it valid. */
+	void setSize(long validSize) {
+		size = validSize;
+	}
+
+	void write(ByteBuffer records) throws IOException {
+		FileChannel out = channel();
+		while (records.hasRemaining()) {
+			size += out.write(records, size);
+		}
+	}
+
+	void force() throws IOException {
+		if (channel != null) {
+			channel.force(false);
+		}
+	}
+
+	/** Physically removes the entry {@code index} and everything after it. */
+	void truncateFrom(long index) throws IOException {
+		int keep = Math.toIntExact(index - baseIndex);
+		long cut = positions[keep];
+		channel().truncate(cut);
+		size = cut;
+		entryCount = keep;
+	}
+
+	/** Reads back the entry {@code index}, which must have been written to the file. */
+	LogEntry read(long index) throws IOException {
+		long position = positions[Math.toIntExact(index - baseIndex)];
+		FileChannel in = channel();
+		ByteBuffer header = ByteBuffer.allocate(RecordBatch.HEADER_BYTES);
+		readFully(in, header, position);
+		int length = header.getInt(0);
+		if (length <= 0 || length > RecordBatch.MAX_PAYLOAD_BYTES) {
+			throw new LogCorruptedException(path, position, "bad record length " + length);
+		}
+		ByteBuffer payload = ByteBuffer.allocate(length);
+		readFully(in, payload, position + RecordBatch.HEADER_BYTES);
+		if (RecordBatch.checksum(payload.flip()) != header.getInt(4)) {
+			throw new LogCorruptedException(path, position, "checksum mismatch");
+		}
+		if (LogRecordCodec.decode(payload.rewind()) instanceof LogRecordCodec.EntryRecord(LogEntry entry)
+				&& entry.index() == index) {
+			return entry;
+		}
+		throw new LogCorruptedException(path, position, "entry " + index + " expected");
+	}
+
+	void close() throws IOException {
+		if (channel != null) {
+			channel.close();
+			channel = null;
+		}
+	}
+
+	void delete() throws IOException {
+		close();
+		Files.deleteIfExists(path);
+	}
+
+	private FileChannel channel() throws IOException {
+		if (channel == null) {
+			channel = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.READ);
+		}
+		return channel;
+	}
+
+	private void readFully(FileChannel in, ByteBuffer into, long position) throws IOException {
+		while (into.hasRemaining()) {
+			if (in.read(into, position + into.position()) < 0) {
+				throw new LogCorruptedException(path, position, "unexpected end of file");
+			}
+		}
+	}
+
+	@Override
+	public String toString() {
+		return path.getFileName().toString();
+	}
+
+}

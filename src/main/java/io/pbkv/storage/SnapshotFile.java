@@ -1,0 +1,151 @@
+package io.pbkv.storage;
+
+import io.pbkv.core.Snapshot;
+import io.pbkv.core.VersionedValue;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.CheckedOutputStream;
+
+/**
+ * A snapshot on disk, {@code snapshot-<lastIndex>.snap}: {@code int magic "PBKS", int version, long lastIndex,
+ * long lastEpoch, long count}, then per key {@code key, long version, value} (each byte string as
+ * {@code int length} and bytes, keys in UTF-8), then an {@code int} CRC32C of everything before it.
+ */
+final class SnapshotFile {
+
+	private static final int MAGIC = 0x50424b53;
+
+	private static final int VERSION = 1;
+
+	private static final Pattern NAME = Pattern.compile("snapshot-(\\d{20})\\.snap");
+
+	private SnapshotFile() {
+	}
+
+	static Path pathFor(Path dir, long lastIndex) {
+		return dir.resolve("snapshot-%020d.snap".formatted(lastIndex));
+	}
+
+	/** The last index a snapshot file is named for, or -1 if the name is not a snapshot's. */
+	static long lastIndexOf(Path file) {
+		Matcher matcher = NAME.matcher(file.getFileName().toString());
+		return matcher.matches() ? Long.parseLong(matcher.group(1)) : -1;
+	}
+
+	/**
+	 * Writes {@code snapshot} into {@code dir} so that a crash leaves either no new file or the whole of it:
+	 * temp file, fsync, atomic rename, fsync of the directory. Returns the file's size.
+	 */
+	static long write(Path dir, Snapshot snapshot, boolean fsync) throws IOException {
+		Path target = pathFor(dir, snapshot.lastIndex());
+		Path temp = target.resolveSibling(target.getFileName() + ".tmp");
+		try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+				StandardOpenOption.TRUNCATE_EXISTING)) {
+			CRC32C crc = new CRC32C();
+			DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
+					new CheckedOutputStream(Channels.newOutputStream(channel), crc), 1 << 16));
+			out.writeInt(MAGIC);
+			out.writeInt(VERSION);
+			out.writeLong(snapshot.lastIndex());
+			out.writeLong(snapshot.lastEpoch());
+			out.writeLong(snapshot.data().size());
+			for (Map.Entry<String, VersionedValue> entry : snapshot.data().entrySet()) {
+				writeBytes(out, entry.getKey().getBytes(StandardCharsets.UTF_8));
+				out.writeLong(entry.getValue().version());
+				writeBytes(out, entry.getValue().value());
+			}
+			out.flush();
+			out.writeInt((int) crc.getValue());
+			out.flush();
+			if (fsync) {
+				channel.force(true);
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			Files.deleteIfExists(temp);
+			throw ex;
+		}
+		Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+		if (fsync) {
+			Fsync.directory(dir);
+		}
+		return Files.size(target);
+	}
+
+	/** Reads and verifies a snapshot file; damage is a {@link LogCorruptedException}. */
+	static Snapshot read(Path file) throws IOException {
+		CRC32C crc = new CRC32C();
+		try (DataInputStream in = new DataInputStream(
+				new CheckedInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16), crc))) {
+			if (in.readInt() != MAGIC) {
+				throw corrupted(file, "not a pbkv snapshot (bad magic number)");
+			}
+			int version = in.readInt();
+			if (version != VERSION) {
+				throw corrupted(file, "unsupported snapshot format version " + version);
+			}
+			long lastIndex = in.readLong();
+			long lastEpoch = in.readLong();
+			long count = in.readLong();
+			if (lastIndex != lastIndexOf(file) || lastEpoch < 0 || count < 0) {
+				throw corrupted(file, "bad header (lastIndex " + lastIndex + ", lastEpoch " + lastEpoch + ", count "
+						+ count + ")");
+			}
+			TreeMap<String, VersionedValue> data = new TreeMap<>();
+			for (long i = 0; i < count; i++) {
+				String key = new String(readBytes(file, in), StandardCharsets.UTF_8);
+				long valueVersion = in.readLong();
+				data.put(key, new VersionedValue(readBytes(file, in), valueVersion));
+			}
+			int expected = (int) crc.getValue();
+			if (in.readInt() != expected) {
+				throw corrupted(file, "checksum mismatch");
+			}
+			if (in.read() != -1) {
+				throw corrupted(file, "unexpected bytes after the checksum");
+			}
+			return new Snapshot(lastIndex, lastEpoch, data);
+		}
+		catch (EOFException ex) {
+			throw new LogCorruptedException(file, -1, "snapshot ends too early", ex);
+		}
+	}
+
+	private static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
+		out.writeInt(bytes.length);
+		out.write(bytes);
+	}
+
+	private static byte[] readBytes(Path file, DataInputStream in) throws IOException {
+		int length = in.readInt();
+		if (length < 0 || length > RecordBatch.MAX_PAYLOAD_BYTES) {
+			throw corrupted(file, "impossible length " + length);
+		}
+		byte[] bytes = new byte[length];
+		in.readFully(bytes);
+		return bytes;
+	}
+
+	private static LogCorruptedException corrupted(Path file, String reason) {
+		return new LogCorruptedException(file, -1, reason);
+	}
+
+}
