@@ -1,0 +1,130 @@
+package io.pbkv.api;
+
+import io.pbkv.config.KvProperties;
+import io.pbkv.core.Command;
+import io.pbkv.core.Outcome;
+import io.pbkv.core.Query;
+import io.pbkv.runtime.NodeRuntime;
+import jakarta.servlet.http.HttpServletRequest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The client API: {@code /kv/{key}} and {@code /kv}. */
+@RestController
+class KvController {
+
+	private final NodeRuntime runtime;
+
+	private final KvProperties.Limits limits;
+
+	private final String nodeId;
+
+	KvController(NodeRuntime runtime, KvProperties properties) {
+		this.runtime = runtime;
+		this.limits = properties.limits();
+		this.nodeId = properties.resolvedNodeId();
+	}
+
+	@PutMapping("/kv/**")
+	ResponseEntity<Object> put(HttpServletRequest request,
+			@RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
+			@RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) throws IOException {
+		String key = KeyPath.keyOf(request, limits.maxKeyBytes());
+		var precondition = Conditions.forWrite(ifMatch, ifNoneMatch);
+		byte[] value = readValue(request);
+		return write(new Command.Put(key, value, precondition));
+	}
+
+	@DeleteMapping("/kv/**")
+	ResponseEntity<Object> delete(HttpServletRequest request,
+			@RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+		String key = KeyPath.keyOf(request, limits.maxKeyBytes());
+		return write(new Command.Delete(key, Conditions.forWrite(ifMatch, null)));
+	}
+
+	@GetMapping("/kv/**")
+	ResponseEntity<Object> get(HttpServletRequest request,
+			@RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
+		String key = KeyPath.keyOf(request, limits.maxKeyBytes());
+		Outcome outcome = await(runtime.read(new Query.Get(key)), false);
+		if (outcome instanceof Outcome.Found found && Conditions.notModified(ifNoneMatch, found.value().version())) {
+			return served(ResponseEntity.status(HttpStatus.NOT_MODIFIED)
+				.eTag(Conditions.etag(found.value().version()))
+				.build());
+		}
+		return served(OutcomeResponses.toResponse(outcome));
+	}
+
+	@GetMapping("/kv")
+	ResponseEntity<Object> list(@RequestParam(defaultValue = "") String prefix,
+			@RequestParam(defaultValue = "false") boolean values) {
+		return served(OutcomeResponses.toResponse(await(runtime.read(new Query.List(prefix, values)), false)));
+	}
+
+	private ResponseEntity<Object> write(Command command) {
+		return served(OutcomeResponses.toResponse(await(runtime.write(command), true)));
+	}
+
+	private ResponseEntity<Object> served(ResponseEntity<Object> response) {
+		return ResponseEntity.status(response.getStatusCode())
+			.headers(response.getHeaders())
+			.header("X-Kv-Primary", nodeId)
+			.body(response.getBody());
+	}
+
+	private Outcome await(CompletableFuture<Outcome> reply, boolean write) {
+		try {
+			return reply.get(limits.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (TimeoutException ex) {
+			reply.cancel(false);
+			String reason = "no answer from the node within " + limits.requestTimeout().toMillis() + " ms";
+			return write ? new Outcome.Indeterminate(reason) : new Outcome.Unavailable(reason);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return write ? new Outcome.Indeterminate("interrupted") : new Outcome.Unavailable("interrupted");
+		}
+		catch (ExecutionException ex) {
+			throw new IllegalStateException(ex.getCause());
+		}
+	}
+
+	/** Reads the body as raw bytes, whatever the Content-Type, refusing more than the limit. */
+	private byte[] readValue(HttpServletRequest request) throws IOException {
+		long max = limits.maxValueBytes().toBytes();
+		long declared = request.getContentLengthLong();
+		if (declared > max) {
+			throw tooLarge(declared, max);
+		}
+		try (InputStream in = request.getInputStream()) {
+			byte[] value = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+			if (value.length > max) {
+				throw tooLarge(value.length, max);
+			}
+			return value;
+		}
+	}
+
+	private static ApiException tooLarge(long size, long max) {
+		return new ApiException(HttpStatus.CONTENT_TOO_LARGE, "value-too-large",
+				"the value is " + (size > max + 1 ? size + " bytes" : "over " + max + " bytes") + "; the limit is " + max
+						+ " bytes (kv.limits.max-value-bytes)");
+	}
+
+}

@@ -1,0 +1,83 @@
+package io.pbkv.api;
+
+import io.pbkv.core.Outcome;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+
+/** The one mapping from what the core decided to what the client sees. */
+final class OutcomeResponses {
+
+	private OutcomeResponses() {
+	}
+
+	static ResponseEntity<Object> toResponse(Outcome outcome) {
+		return switch (outcome) {
+			case Outcome.Written w -> ResponseEntity.ok()
+				.eTag(Conditions.etag(w.version()))
+				.body(new WriteResult(w.key(), w.version(), w.epoch()));
+			case Outcome.Deleted d -> ResponseEntity.noContent().build();
+			case Outcome.Found f -> ResponseEntity.ok()
+				.eTag(Conditions.etag(f.value().version()))
+				.contentType(MediaType.APPLICATION_OCTET_STREAM)
+				.body(f.value().value());
+			case Outcome.Listing l -> ResponseEntity.ok().body(listing(l.items()));
+			case Outcome.NotFound n -> Problems.response(HttpStatus.NOT_FOUND, "not-found",
+					"no key " + quoted(n.key()), Map.of("key", n.key()));
+			case Outcome.PreconditionFailed p -> Problems.response(HttpStatus.PRECONDITION_FAILED,
+					"precondition-failed",
+					p.currentVersion() == 0 ? "key " + quoted(p.key()) + " does not exist"
+							: "key " + quoted(p.key()) + " is at version " + p.currentVersion(),
+					Map.of("key", p.key(), "currentVersion", p.currentVersion()));
+			case Outcome.Unavailable u -> Problems.response(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
+					u.reason() + "; not done, safe to retry");
+			case Outcome.Indeterminate i -> Problems.response(HttpStatus.GATEWAY_TIMEOUT, "outcome-unknown",
+					i.reason() + "; the write may or may not have happened");
+			case Outcome.Applied a -> throw new IllegalStateException("no client waits for " + a);
+		};
+	}
+
+	/** The JSON of a successful PUT. */
+	record WriteResult(String key, long version, long epoch) {
+	}
+
+	private static Map<String, Object> listing(List<Outcome.Listing.Item> items) {
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("count", items.size());
+		body.put("keys", items.stream().map(Outcome.Listing.Item::key).toList());
+		if (!items.isEmpty() && items.get(0).value() != null) {
+			body.put("entries", items.stream().map(OutcomeResponses::entry).toList());
+		}
+		return body;
+	}
+
+	/** Values that are text are shown as text; anything else as base64, under a name that says so. */
+	private static Map<String, Object> entry(Outcome.Listing.Item item) {
+		Map<String, Object> entry = new LinkedHashMap<>();
+		entry.put("key", item.key());
+		entry.put("version", item.version());
+		try {
+			entry.put("value", StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(item.value())).toString());
+		}
+		catch (CharacterCodingException ex) {
+			entry.put("valueBase64", Base64.getEncoder().encodeToString(item.value()));
+		}
+		return entry;
+	}
+
+	private static String quoted(String key) {
+		return "'" + key + "'";
+	}
+
+
+}

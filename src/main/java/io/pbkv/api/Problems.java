@@ -1,0 +1,40 @@
+package io.pbkv.api;
+
+import java.net.URI;
+import java.util.Map;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+
+/** Builds RFC 9457 problem responses: one type URI per kind of problem, 503 and 504 with Retry-After. */
+final class Problems {
+
+	private Problems() {
+	}
+
+	static ProblemDetail detail(HttpStatusCode status, String problem, String detail) {
+		ProblemDetail body = ProblemDetail.forStatusAndDetail(status, detail);
+		body.setType(URI.create("urn:pbkv:problem:" + problem));
+		return body;
+	}
+
+	static ResponseEntity<Object> response(HttpStatusCode status, String problem, String detail) {
+		return response(status, problem, detail, Map.of());
+	}
+
+	static ResponseEntity<Object> response(HttpStatusCode status, String problem, String detail,
+			Map<String, Object> properties) {
+		ProblemDetail body = detail(status, problem, detail);
+		properties.forEach(body::setProperty);
+		ResponseEntity.BodyBuilder builder = ResponseEntity.status(status)
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON);
+		if (status.value() == 503 || status.value() == 504) {
+			builder.header(HttpHeaders.RETRY_AFTER, "1");
+		}
+		return builder.body(body);
+	}
+
+}

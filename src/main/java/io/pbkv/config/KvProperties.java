@@ -1,0 +1,124 @@
+package io.pbkv.config;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/** Every {@code kv.*} setting of CONTRACT.md, plus a few internal ones that say so. */
+@ConfigurationProperties("kv")
+@Validated
+public record KvProperties(
+		@Pattern(regexp = "[A-Za-z0-9._-]{1,64}", message = "must be 1-64 letters, digits, '.', '_' or '-'") String nodeId,
+		@NotNull URI advertisedUrl, @DefaultValue List<URI> peers, @DefaultValue("backup") InitialRole initialRole,
+		Path dataDir, @Valid @DefaultValue Heartbeat heartbeat, @Valid @DefaultValue Cluster cluster,
+		@Valid @DefaultValue Replication replication, @Valid @DefaultValue Storage storage,
+		@Valid @DefaultValue Limits limits) {
+
+	public enum InitialRole {
+
+		PRIMARY, BACKUP
+
+	}
+
+	public enum ReplicationMode {
+
+		SYNC, ASYNC
+
+	}
+
+	public enum FsyncPolicy {
+
+		ALWAYS, NEVER
+
+	}
+
+	public record Heartbeat(@NotNull @DefaultValue("500ms") Duration interval,
+			@NotNull @DefaultValue("3s") Duration timeout) {
+
+		@AssertTrue(message = "kv.heartbeat.interval must be positive and shorter than kv.heartbeat.timeout")
+		public boolean isIntervalShorterThanTimeout() {
+			return interval.isPositive() && interval.compareTo(timeout) < 0;
+		}
+
+	}
+
+	public record Cluster(String token) {
+
+		public boolean open() {
+			return token == null || token.isBlank();
+		}
+
+	}
+
+	public record Replication(@NotNull @DefaultValue("sync") ReplicationMode mode,
+			@DefaultValue("false") boolean requireBackup) {
+	}
+
+	/** {@code snapshotEvery} is internal: applied entries between snapshots (and so log compactions). */
+	public record Storage(@NotNull @DefaultValue("always") FsyncPolicy fsync,
+			@Min(100) @DefaultValue("10000") long snapshotEvery) {
+	}
+
+	/**
+	 * {@code requestTimeout} and {@code queueCapacity} are internal: how long a client request may wait for the
+	 * node, and how many may queue before the node answers 503.
+	 */
+	public record Limits(@Min(1) @DefaultValue("1024") int maxKeyBytes,
+			@NotNull @DefaultValue("1MB") DataSize maxValueBytes,
+			@NotNull @DefaultValue("10s") Duration requestTimeout, @Min(1) @DefaultValue("10000") int queueCapacity) {
+
+		@AssertTrue(message = "kv.limits.max-value-bytes must be between 0 and 64MB")
+		public boolean isMaxValueSane() {
+			return maxValueBytes.toBytes() >= 0 && maxValueBytes.toBytes() <= DataSize.ofMegabytes(64).toBytes();
+		}
+
+	}
+
+	@AssertTrue(message = "kv.peers must be absolute http(s) URLs such as http://10.0.0.2:8080")
+	public boolean isPeersAbsoluteHttp() {
+		return peers.stream().allMatch(KvProperties::isHttpUrl);
+	}
+
+	@AssertTrue(message = "kv.advertised-url must be an absolute http(s) URL")
+	public boolean isAdvertisedUrlHttp() {
+		return advertisedUrl == null || isHttpUrl(advertisedUrl);
+	}
+
+	private static boolean isHttpUrl(URI uri) {
+		return uri.isAbsolute() && uri.getHost() != null
+				&& ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()));
+	}
+
+	/** {@code kv.node-id}, or this machine's host name when unset. */
+	public String resolvedNodeId() {
+		if (nodeId != null) {
+			return nodeId;
+		}
+		try {
+			return InetAddress.getLocalHost().getHostName();
+		}
+		catch (UnknownHostException ex) {
+			return "pbkv";
+		}
+	}
+
+	/** {@code kv.data-dir}, or {@code ./data/<node id>} when unset. */
+	public Path resolvedDataDir() {
+		return dataDir != null ? dataDir : Path.of("data", resolvedNodeId());
+	}
+
+}

@@ -1,0 +1,64 @@
+package io.pbkv.config;
+
+import io.pbkv.core.HardState;
+import io.pbkv.core.Node;
+import io.pbkv.core.NodeConfig;
+import io.pbkv.runtime.LogStore;
+import io.pbkv.runtime.MonotonicClock;
+import io.pbkv.runtime.NodeRuntime;
+import io.pbkv.runtime.RuntimeListener;
+import io.pbkv.storage.DataDirLock;
+import io.pbkv.storage.FileLogStore;
+import io.pbkv.storage.FileMetaStore;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The one place where the node is assembled: storage, core and the loop that runs it. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(KvProperties.class)
+class NodeConfiguration {
+
+	private static final Logger log = LoggerFactory.getLogger(NodeConfiguration.class);
+
+	@Bean(destroyMethod = "close")
+	DataDirLock dataDirLock(KvProperties properties) throws IOException {
+		return DataDirLock.acquire(properties.resolvedDataDir());
+	}
+
+	@Bean(destroyMethod = "close")
+	NodeRuntime nodeRuntime(KvProperties properties, DataDirLock lock, RuntimeListener listener) throws IOException {
+		Path dataDir = properties.resolvedDataDir();
+		String nodeId = properties.resolvedNodeId();
+		if (properties.cluster().open()) {
+			log.warn("kv.cluster.token is unset: the peer API is open to anyone who can reach port {}",
+					properties.advertisedUrl().getPort());
+		}
+		FileMetaStore metaStore = new FileMetaStore(dataDir);
+		HardState hardState = metaStore.load();
+		boolean fsync = properties.storage().fsync() == KvProperties.FsyncPolicy.ALWAYS;
+		FileLogStore logStore = new FileLogStore(dataDir, fsync);
+		LogStore.Recovered recovered = logStore.open();
+		log.info("node {}: data dir {} holds epoch {}, snapshot at {}, {} log entries, commit index {}", nodeId,
+				dataDir.toAbsolutePath(), hardState.epoch(), recovered.snapshot().lastIndex(),
+				recovered.entries().size(), recovered.commitIndex());
+		NodeConfig config = new NodeConfig(nodeId, properties.advertisedUrl().toString(),
+				properties.peers().stream().map(URI::toString).toList(), UUID.randomUUID().toString(),
+				properties.storage().snapshotEvery());
+		Node node = new Node(config, hardState, recovered.snapshot(), recovered.entries(), recovered.commitIndex());
+		NodeRuntime runtime = new NodeRuntime(node, logStore, metaStore, MonotonicClock.SYSTEM, listener,
+				properties.heartbeat().interval(), properties.limits().queueCapacity());
+		runtime.start();
+		return runtime;
+	}
+
+}
