@@ -76,6 +76,11 @@ public final class Node {
 		this.now = now;
 	}
 
+	/** A message from a peer. */
+	public void step(long now, Message message) {
+		this.now = now;
+	}
+
 	/** A client write. The reply comes out of a later {@link #ready()}. */
 	public void propose(long now, long requestId, Command command) {
 		this.now = now;

@@ -1,6 +1,7 @@
 package io.pbkv.runtime;
 
 import io.pbkv.core.Command;
+import io.pbkv.core.Message;
 import io.pbkv.core.Node;
 import io.pbkv.core.NodeStatus;
 import io.pbkv.core.Outcome;
@@ -40,6 +41,9 @@ public final class NodeRuntime implements AutoCloseable {
 	}
 
 	private record Read(Query query, CompletableFuture<Outcome> reply) implements Input {
+	}
+
+	private record Deliver(Message message) implements Input {
 	}
 
 	private final Node node;
@@ -110,6 +114,14 @@ public final class NodeRuntime implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Hands a peer's message to the node. Never blocks: returns false when the node is stopped or its queue is
+	 * full, and the message is dropped (the protocol retransmits).
+	 */
+	public boolean deliver(Message message) {
+		return running && inbox.offer(new Deliver(message));
+	}
+
 	/** The node as of the end of the loop's last turn. */
 	public NodeStatus status() {
 		return status;
@@ -170,6 +182,7 @@ public final class NodeRuntime implements AutoCloseable {
 				awaiting.put(requestId, r.reply());
 				node.read(now, requestId, r.query());
 			}
+			case Deliver d -> node.step(now, d.message());
 		}
 	}
 
@@ -236,6 +249,8 @@ public final class NodeRuntime implements AutoCloseable {
 			switch (input) {
 				case Write w -> w.reply().complete(notDone);
 				case Read r -> r.reply().complete(notDone);
+				case Deliver d -> {
+				}
 			}
 		}
 	}

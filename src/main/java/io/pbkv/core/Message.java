@@ -1,0 +1,72 @@
+package io.pbkv.core;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What nodes tell each other. Every message names its sender (id and URL), its addressee by URL, the cluster and
+ * the sender's epoch; a node drops messages from another cluster and answers messages from an older epoch with
+ * its own epoch, so the sender learns it is out of date.
+ */
+public sealed interface Message {
+
+	String from();
+
+	String fromUrl();
+
+	String to();
+
+	String clusterId();
+
+	long epoch();
+
+	/**
+	 * Replicates entries after ({@code prevIndex}, {@code prevEpoch}); with no entries it is a heartbeat.
+	 * {@code sentAt} is the primary's clock when sent, echoed back so the primary can time its read lease from it.
+	 * {@code admission} > 0 tells the backup it is in the in-sync set from index {@code admittedFrom}: the only
+	 * thing that makes a backup eligible to promote itself.
+	 */
+	record Append(String from, String fromUrl, String to, String clusterId, long epoch, long prevIndex,
+			long prevEpoch, List<LogEntry> entries, long commitIndex, long sentAt, long admission,
+			long admittedFrom) implements Message {
+		public Append {
+			entries = List.copyOf(entries);
+		}
+	}
+
+	/**
+	 * A backup's answer to {@link Append} or {@link InstallSnapshot}, sent once what it accepted is durable.
+	 * {@code matchIndex} is the highest index known to equal the primary's log (on success), or a hint where to
+	 * resume (on failure). {@code eligible} says whether the backup holds a valid admission.
+	 */
+	record AppendResult(String from, String fromUrl, String to, String clusterId, long epoch, boolean success,
+			long matchIndex, long sentAt, boolean eligible) implements Message {
+	}
+
+	/** Replaces a backup's state with the primary's when the backup needs entries the primary compacted away. */
+	record InstallSnapshot(String from, String fromUrl, String to, String clusterId, long epoch, Snapshot snapshot,
+			long sentAt) implements Message {
+		public InstallSnapshot {
+			Objects.requireNonNull(snapshot, "snapshot");
+		}
+	}
+
+	/** Asks for a vote to become primary in {@code epoch}, with the candidate's log position. */
+	record VoteRequest(String from, String fromUrl, String to, String clusterId, long epoch, long lastIndex,
+			long lastEpoch) implements Message {
+	}
+
+	record VoteResult(String from, String fromUrl, String to, String clusterId, long epoch, boolean granted)
+			implements Message {
+	}
+
+	/** Asks a peer what it holds; a node with an empty data dir founds a cluster only if every peer is empty. */
+	record Probe(String from, String fromUrl, String to, String clusterId, long epoch) implements Message {
+	}
+
+	/** {@code empty} when the peer has no cluster yet; otherwise its cluster, epoch and primary. */
+	record ProbeResult(String from, String fromUrl, String to, String clusterId, long epoch, boolean empty,
+			String primaryId) implements Message {
+	}
+
+}
