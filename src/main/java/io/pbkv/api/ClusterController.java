@@ -1,25 +1,45 @@
 package io.pbkv.api;
 
+import io.pbkv.config.KvProperties;
 import io.pbkv.core.NodeStatus;
+import io.pbkv.core.Outcome;
 import io.pbkv.runtime.NodeRuntime;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code GET /cluster}: this node's view of the cluster. */
+/** {@code GET /cluster}: this node's view of the cluster; {@code POST /cluster/force-primary}: guarantee 7. */
 @RestController
 class ClusterController {
 
+	static final String TOKEN_HEADER = "X-Kv-Token";
+
+	private static final Logger log = LoggerFactory.getLogger(ClusterController.class);
+
 	private final NodeRuntime runtime;
 
-	ClusterController(NodeRuntime runtime) {
+	private final String token;
+
+	ClusterController(NodeRuntime runtime, KvProperties properties) {
 		this.runtime = runtime;
+		this.token = properties.cluster().open() ? null : properties.cluster().token();
 	}
 
 	record ClusterView(String nodeId, String clusterId, String role, long epoch, String primaryId, String primaryUrl,
-			long lastIndex, long commitIndex, long appliedIndex, long snapshotIndex, int keys,
+			long lastIndex, long commitIndex, long appliedIndex, long snapshotIndex, int keys, boolean eligible,
 			List<NodeStatus.PeerStatus> peers) {
 	}
 
@@ -28,7 +48,32 @@ class ClusterController {
 		NodeStatus s = runtime.status();
 		String role = runtime.failure() != null ? "FAILED" : s.role().name();
 		return new ClusterView(s.nodeId(), s.clusterId(), role, s.epoch(), s.primaryId(), s.primaryUrl(),
-				s.lastIndex(), s.commitIndex(), s.appliedIndex(), s.snapshotIndex(), s.keys(), s.peers());
+				s.lastIndex(), s.commitIndex(), s.appliedIndex(), s.snapshotIndex(), s.keys(), s.eligible(), s.peers());
+	}
+
+	/**
+	 * Makes this node primary when the other node is lost for good. Writes that only the lost node acknowledged
+	 * may be gone, so it takes the cluster token, is refused while any peer answers, and is logged and counted.
+	 */
+	@PostMapping("/cluster/force-primary")
+	ResponseEntity<Object> forcePrimary(@RequestHeader(name = TOKEN_HEADER, required = false) String given)
+			throws Exception {
+		if (token == null) {
+			return Problems.response(HttpStatus.FORBIDDEN, "forbidden",
+					"forced promotion needs kv.cluster.token to be set on this node");
+		}
+		if (given == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
+				given.getBytes(StandardCharsets.UTF_8))) {
+			return Problems.response(given == null ? HttpStatus.UNAUTHORIZED : HttpStatus.FORBIDDEN, "forbidden",
+					"send the cluster token in " + TOKEN_HEADER);
+		}
+		log.warn("forced promotion requested by an operator");
+		Outcome outcome = runtime.forcePromote().get(10, TimeUnit.SECONDS);
+		if (outcome instanceof Outcome.Unavailable refused) {
+			return Problems.response(HttpStatus.CONFLICT, "refused", refused.reason(),
+					Map.of("nodeId", runtime.status().nodeId()));
+		}
+		return OutcomeResponses.toResponse(outcome);
 	}
 
 }

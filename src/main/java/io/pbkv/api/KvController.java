@@ -2,8 +2,10 @@ package io.pbkv.api;
 
 import io.pbkv.config.KvProperties;
 import io.pbkv.core.Command;
+import io.pbkv.core.NodeStatus;
 import io.pbkv.core.Outcome;
 import io.pbkv.core.Query;
+import io.pbkv.core.Role;
 import io.pbkv.runtime.NodeRuntime;
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -34,10 +36,13 @@ class KvController {
 
 	private final String nodeId;
 
+	private final PrimaryForwarder forwarder;
+
 	KvController(NodeRuntime runtime, KvProperties properties) {
 		this.runtime = runtime;
 		this.limits = properties.limits();
 		this.nodeId = properties.resolvedNodeId();
+		this.forwarder = new PrimaryForwarder(nodeId, limits.requestTimeout());
 	}
 
 	@PutMapping("/kv/**")
@@ -47,21 +52,26 @@ class KvController {
 		String key = KeyPath.keyOf(request, limits.maxKeyBytes());
 		var precondition = Conditions.forWrite(ifMatch, ifNoneMatch);
 		byte[] value = readValue(request);
-		return write(new Command.Put(key, value, precondition));
+		return write(request, value, new Command.Put(key, value, precondition));
 	}
 
 	@DeleteMapping("/kv/**")
 	ResponseEntity<Object> delete(HttpServletRequest request,
 			@RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
 		String key = KeyPath.keyOf(request, limits.maxKeyBytes());
-		return write(new Command.Delete(key, Conditions.forWrite(ifMatch, null)));
+		return write(request, null, new Command.Delete(key, Conditions.forWrite(ifMatch, null)));
 	}
 
 	@GetMapping("/kv/**")
 	ResponseEntity<Object> get(HttpServletRequest request,
-			@RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
+			@RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
+			@RequestParam(defaultValue = "linearizable") String consistency) {
 		String key = KeyPath.keyOf(request, limits.maxKeyBytes());
-		Outcome outcome = await(runtime.read(new Query.Get(key)), false);
+		boolean local = local(consistency);
+		if (!local && !servesHere(request)) {
+			return route(request, null, false);
+		}
+		Outcome outcome = await(runtime.read(new Query.Get(key), local), false);
 		if (outcome instanceof Outcome.Found found && Conditions.notModified(ifNoneMatch, found.value().version())) {
 			return served(ResponseEntity.status(HttpStatus.NOT_MODIFIED)
 				.eTag(Conditions.etag(found.value().version()))
@@ -71,16 +81,55 @@ class KvController {
 	}
 
 	@GetMapping("/kv")
-	ResponseEntity<Object> list(@RequestParam(defaultValue = "") String prefix,
-			@RequestParam(defaultValue = "false") boolean values) {
-		return served(OutcomeResponses.toResponse(await(runtime.read(new Query.List(prefix, values)), false)));
+	ResponseEntity<Object> list(HttpServletRequest request, @RequestParam(defaultValue = "") String prefix,
+			@RequestParam(defaultValue = "false") boolean values,
+			@RequestParam(defaultValue = "linearizable") String consistency) {
+		boolean local = local(consistency);
+		if (!local && !servesHere(request)) {
+			return route(request, null, false);
+		}
+		return served(OutcomeResponses.toResponse(await(runtime.read(new Query.List(prefix, values), local), false)));
 	}
 
-	private ResponseEntity<Object> write(Command command) {
+	private ResponseEntity<Object> write(HttpServletRequest request, byte[] body, Command command) {
+		if (!servesHere(request)) {
+			return route(request, body, true);
+		}
 		return served(OutcomeResponses.toResponse(await(runtime.write(command), true)));
 	}
 
+	private static boolean local(String consistency) {
+		return switch (consistency) {
+			case "local" -> true;
+			case "linearizable" -> false;
+			default -> throw new ApiException(HttpStatus.BAD_REQUEST, "bad-consistency",
+					"consistency must be 'linearizable' (the default) or 'local'");
+		};
+	}
+
+	/**
+	 * Whether this node answers the request itself: when it is primary, and when the request was forwarded
+	 * here (a forwarded request is never forwarded again: a node that is not primary answers 503).
+	 */
+	private boolean servesHere(HttpServletRequest request) {
+		return runtime.status().role() == Role.PRIMARY || request.getHeader(PrimaryForwarder.FORWARDED_BY) != null;
+	}
+
+	private ResponseEntity<Object> route(HttpServletRequest request, byte[] body, boolean write) {
+		NodeStatus status = runtime.status();
+		if (status.primaryUrl() == null) {
+			return Problems.response(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
+					"node " + nodeId + " knows no primary right now (epoch " + status.epoch()
+							+ "); not done, safe to retry");
+		}
+		return forwarder.forward(request, status.primaryUrl(), body, write);
+	}
+
+	/** Names this node in {@code X-Kv-Primary} when it answered as primary. */
 	private ResponseEntity<Object> served(ResponseEntity<Object> response) {
+		if (runtime.status().role() != Role.PRIMARY) {
+			return response;
+		}
 		return ResponseEntity.status(response.getStatusCode())
 			.headers(response.getHeaders())
 			.header("X-Kv-Primary", nodeId)

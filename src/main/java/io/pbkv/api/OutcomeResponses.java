@@ -43,6 +43,8 @@ final class OutcomeResponses {
 					u.reason() + "; not done, safe to retry");
 			case Outcome.Indeterminate i -> Problems.response(HttpStatus.GATEWAY_TIMEOUT, "outcome-unknown",
 					i.reason() + "; the write may or may not have happened");
+			case Outcome.Forced f -> ResponseEntity.ok()
+				.body(Map.of("epoch", f.epoch(), "lastIndex", f.lastIndex(), "warning", f.warning()));
 			case Outcome.Applied a -> throw new IllegalStateException("no client waits for " + a);
 		};
 	}

@@ -10,7 +10,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 
 /** Builds RFC 9457 problem responses: one type URI per kind of problem, 503 and 504 with Retry-After. */
-final class Problems {
+public final class Problems {
 
 	private Problems() {
 	}
@@ -21,7 +21,7 @@ final class Problems {
 		return body;
 	}
 
-	static ResponseEntity<Object> response(HttpStatusCode status, String problem, String detail) {
+	public static ResponseEntity<Object> response(HttpStatusCode status, String problem, String detail) {
 		return response(status, problem, detail, Map.of());
 	}
 

@@ -7,6 +7,8 @@ import io.pbkv.runtime.LogStore;
 import io.pbkv.runtime.MonotonicClock;
 import io.pbkv.runtime.NodeRuntime;
 import io.pbkv.runtime.RuntimeListener;
+import io.pbkv.runtime.Transport;
+import io.pbkv.storage.DiscardedEntriesFile;
 import io.pbkv.storage.DataDirLock;
 import io.pbkv.storage.FileLogStore;
 import io.pbkv.storage.FileMetaStore;
@@ -14,11 +16,13 @@ import io.pbkv.storage.FileMetaStore;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.UUID;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -36,7 +40,8 @@ class NodeConfiguration {
 	}
 
 	@Bean(destroyMethod = "close")
-	NodeRuntime nodeRuntime(KvProperties properties, DataDirLock lock, RuntimeListener listener) throws IOException {
+	NodeRuntime nodeRuntime(KvProperties properties, DataDirLock lock, RuntimeListener listener,
+			ObjectProvider<Transport> transport) throws IOException {
 		Path dataDir = properties.resolvedDataDir();
 		String nodeId = properties.resolvedNodeId();
 		if (properties.cluster().open()) {
@@ -51,14 +56,29 @@ class NodeConfiguration {
 		log.info("node {}: data dir {} holds epoch {}, snapshot at {}, {} log entries, commit index {}", nodeId,
 				dataDir.toAbsolutePath(), hardState.epoch(), recovered.snapshot().lastIndex(),
 				recovered.entries().size(), recovered.commitIndex());
-		NodeConfig config = new NodeConfig(nodeId, properties.advertisedUrl().toString(),
-				properties.peers().stream().map(URI::toString).toList(), UUID.randomUUID().toString(),
-				properties.storage().snapshotEvery());
-		Node node = new Node(config, hardState, recovered.snapshot(), recovered.entries(), recovered.commitIndex());
-		NodeRuntime runtime = new NodeRuntime(node, logStore, metaStore, MonotonicClock.SYSTEM, listener,
-				properties.heartbeat().interval(), properties.limits().queueCapacity());
+		Node node = new Node(nodeConfig(properties), hardState, recovered.snapshot(), recovered.entries(),
+				recovered.commitIndex());
+		NodeRuntime runtime = new NodeRuntime(node, logStore, metaStore, new DiscardedEntriesFile(dataDir),
+				transport.getIfAvailable(() -> Transport.NONE), MonotonicClock.SYSTEM, listener,
+				tickInterval(properties), properties.limits().queueCapacity());
 		runtime.start();
 		return runtime;
+	}
+
+	static NodeConfig nodeConfig(KvProperties properties) {
+		return new NodeConfig(properties.resolvedNodeId(), properties.advertisedUrl().toString(),
+				properties.peers().stream().map(URI::toString).toList(), UUID.randomUUID().toString(),
+				properties.storage().snapshotEvery(), properties.heartbeat().interval().toMillis(),
+				properties.heartbeat().timeout().toMillis(),
+				properties.replication().mode() == KvProperties.ReplicationMode.SYNC,
+				properties.replication().requireBackup(),
+				properties.initialRole() == KvProperties.InitialRole.PRIMARY, 512);
+	}
+
+	/** The loop wakes at least this often to tick the core: a fifth of the heartbeat interval, at most 100 ms. */
+	private static Duration tickInterval(KvProperties properties) {
+		Duration fifth = properties.heartbeat().interval().dividedBy(5);
+		return fifth.compareTo(Duration.ofMillis(100)) < 0 ? fifth : Duration.ofMillis(100);
 	}
 
 }

@@ -51,13 +51,17 @@ public sealed interface Message {
 		}
 	}
 
-	/** Asks for a vote to become primary in {@code epoch}, with the candidate's log position. */
+	/**
+	 * Asks for a vote to become primary in {@code epoch}, with the candidate's log position. A {@code preVote}
+	 * only asks whether the vote would be granted and changes nothing, so that a node that cannot win never
+	 * disturbs a working primary by raising the epoch.
+	 */
 	record VoteRequest(String from, String fromUrl, String to, String clusterId, long epoch, long lastIndex,
-			long lastEpoch) implements Message {
+			long lastEpoch, boolean preVote) implements Message {
 	}
 
-	record VoteResult(String from, String fromUrl, String to, String clusterId, long epoch, boolean granted)
-			implements Message {
+	record VoteResult(String from, String fromUrl, String to, String clusterId, long epoch, boolean granted,
+			boolean preVote) implements Message {
 	}
 
 	/** Asks a peer what it holds; a node with an empty data dir founds a cluster only if every peer is empty. */

@@ -4,12 +4,19 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What the core needs to know about its node and cluster. {@code newClusterId} is used only if this node founds
- * a cluster (the runtime makes it random; the core makes nothing random). {@code snapshotEvery} is how many
- * applied entries trigger a snapshot.
+ * What the core needs to know about its node and cluster. Times are milliseconds of the runtime's monotonic
+ * clock. {@code newClusterId} is used only if this node founds a cluster (the runtime makes it random; the core
+ * makes nothing random).
+ *
+ * @param snapshotEvery applied entries between snapshots
+ * @param syncReplication a write is acknowledged only once every in-sync backup has it durably
+ * @param requireBackup writes are refused while no backup is in sync
+ * @param initialPrimary on the very first start, with every peer empty, found the cluster
+ * @param maxEntriesPerAppend how many entries one replication message carries at most
  */
 public record NodeConfig(String nodeId, String advertisedUrl, List<String> peerUrls, String newClusterId,
-		long snapshotEvery) {
+		long snapshotEvery, long heartbeatInterval, long heartbeatTimeout, boolean syncReplication,
+		boolean requireBackup, boolean initialPrimary, int maxEntriesPerAppend) {
 
 	public NodeConfig {
 		Objects.requireNonNull(nodeId, "nodeId");
@@ -19,6 +26,33 @@ public record NodeConfig(String nodeId, String advertisedUrl, List<String> peerU
 		if (snapshotEvery < 1) {
 			throw new IllegalArgumentException("snapshotEvery must be >= 1");
 		}
+		if (heartbeatInterval < 1 || heartbeatTimeout <= heartbeatInterval) {
+			throw new IllegalArgumentException("need 0 < heartbeatInterval < heartbeatTimeout");
+		}
+		if (maxEntriesPerAppend < 1) {
+			throw new IllegalArgumentException("maxEntriesPerAppend must be >= 1");
+		}
+	}
+
+	/** A lone node's settings, for tests and tools. */
+	public static NodeConfig lone(String nodeId, String advertisedUrl, String newClusterId, long snapshotEvery) {
+		return new NodeConfig(nodeId, advertisedUrl, List.of(), newClusterId, snapshotEvery, 500, 3000, true, false,
+				true, 512);
+	}
+
+	/**
+	 * A gap between two consecutive readings of the clock at least this long means this node was paused (or its
+	 * loop stalled) long enough that the primary may have dropped it from the in-sync set meanwhile: the primary
+	 * drops a backup after {@code timeout} without contact, and a backup answers at least every
+	 * {@code interval}; the margin covers a round trip and scheduling.
+	 */
+	public long pauseThreshold() {
+		return heartbeatTimeout - heartbeatInterval - driftMargin();
+	}
+
+	/** Subtracted from read leases, and from the pause threshold: clock-rate drift, round trips, scheduling. */
+	public long driftMargin() {
+		return Math.max(1, Math.min(heartbeatInterval / 2, heartbeatTimeout / 10));
 	}
 
 }

@@ -5,15 +5,18 @@ import java.util.List;
 /** A consistent picture of one node, taken by the core between inputs. */
 public record NodeStatus(String nodeId, String clusterId, Role role, long epoch, String primaryId,
 		String primaryUrl, long lastIndex, long commitIndex, long appliedIndex, long snapshotIndex, int keys,
-		int pendingWrites, List<PeerStatus> peers) {
+		int pendingWrites, boolean eligible, List<PeerStatus> peers) {
 
 	public NodeStatus {
 		peers = List.copyOf(peers);
 	}
 
-	/** What this node knows of one peer; {@code lastContactMillis} is -1 when it never heard from it. */
+	/**
+	 * What this node knows of one peer: {@code matchIndex} is -1 unless this node is primary;
+	 * {@code lastContactMillis} is how long ago it last heard from the peer, -1 when never.
+	 */
 	public record PeerStatus(String nodeId, String url, boolean reachable, long matchIndex,
-			long lastContactMillis) {
+			long lastContactMillis, boolean inSync) {
 	}
 
 }

@@ -43,6 +43,10 @@ public sealed interface Outcome {
 	record Indeterminate(String reason) implements Outcome {
 	}
 
+	/** An operator forced this node to primary in {@code epoch}; {@code warning} says what may be lost. */
+	record Forced(long epoch, long lastIndex, String warning) implements Outcome {
+	}
+
 	/** The state machine applied an entry that answers nobody (an epoch start). */
 	record Applied(long index) implements Outcome {
 	}

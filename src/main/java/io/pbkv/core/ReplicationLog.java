@@ -114,6 +114,15 @@ public final class ReplicationLog {
 		commitIndex = Math.max(commitIndex, index);
 	}
 
+	/** Replaces the whole log by {@code snapshot}: a backup too far behind takes the primary's state. */
+	public void resetTo(Snapshot snapshot) {
+		entries.clear();
+		snapshotIndex = snapshot.lastIndex();
+		snapshotEpoch = snapshot.lastEpoch();
+		stableIndex = snapshotIndex;
+		commitIndex = snapshotIndex;
+	}
+
 	/** Forgets entries up to {@code index}, which a durable snapshot now covers. */
 	public void compactTo(long index) {
 		if (index <= snapshotIndex) {

@@ -6,11 +6,17 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.pbkv.config.KvProperties;
+import io.pbkv.core.Event;
+import io.pbkv.core.Message;
+import io.pbkv.core.NodeStatus;
 import io.pbkv.core.Role;
 import io.pbkv.core.RoleChange;
 import io.pbkv.runtime.NodeRuntime;
 import io.pbkv.runtime.RuntimeListener;
 
+import java.net.URI;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -33,8 +39,13 @@ public class NodeMetrics implements MeterBinder, RuntimeListener {
 
 	private volatile MeterRegistry registry;
 
-	NodeMetrics(ObjectProvider<NodeRuntime> runtime) {
+	private final List<String> peers;
+
+	private volatile Timer replication;
+
+	NodeMetrics(ObjectProvider<NodeRuntime> runtime, KvProperties properties) {
 		this.runtime = runtime;
+		this.peers = properties.peers().stream().map(URI::toString).toList();
 	}
 
 	@Override
@@ -65,6 +76,81 @@ public class NodeMetrics implements MeterBinder, RuntimeListener {
 			.publishPercentileHistogram()
 			.register(registry);
 		snapshot = Timer.builder("kv.storage.snapshot").description("Time to write a snapshot").register(registry);
+		replication = Timer.builder("kv.replication.latency")
+			.description("Round trip of a replication message: sent by the primary until the backup's durable ack")
+			.publishPercentileHistogram()
+			.register(registry);
+		for (String peer : peers) {
+			Gauge.builder("kv.replication.lag", () -> lag(peer))
+				.description("Entries the primary holds that this backup has not acknowledged (-1: not primary)")
+				.baseUnit("entries")
+				.tag("peer", peer)
+				.register(registry);
+			Gauge.builder("kv.replication.in.sync", () -> peer(peer).map(p -> p.inSync() ? 1 : 0).orElse(0))
+				.description("1 while this backup is in the primary's in-sync set")
+				.tag("peer", peer)
+				.register(registry);
+		}
+		Gauge.builder("kv.node.eligible", () -> runtime.getObject().status().eligible() ? 1 : 0)
+			.description("1 while this backup holds an admission and may promote itself")
+			.register(registry);
+		for (Event.Kind kind : Event.Kind.values()) {
+			counter(kind);
+		}
+		Counter.builder("kv.heartbeats.sent").description("Heartbeats (empty appends) sent").register(registry);
+		Counter.builder("kv.replication.messages.sent").description("Peer messages sent").register(registry);
+	}
+
+	private long lag(String peer) {
+		NodeStatus s = runtime.getObject().status();
+		return peer(peer).filter(p -> p.matchIndex() >= 0).map(p -> s.lastIndex() - p.matchIndex()).orElse(-1L);
+	}
+
+	private java.util.Optional<NodeStatus.PeerStatus> peer(String url) {
+		return runtime.getObject().status().peers().stream().filter(p -> url.equals(p.url())).findFirst();
+	}
+
+	private Counter counter(Event.Kind kind) {
+		Counter.Builder builder = switch (kind) {
+			case PAUSE_DETECTED -> Counter.builder("kv.pauses").description("Gaps in this node's own clock (pauses)");
+			case BACKUP_ADMITTED -> Counter.builder("kv.backups.admitted")
+				.description("Backups admitted to the in-sync set");
+			case BACKUP_DROPPED -> Counter.builder("kv.backups.dropped")
+				.description("Backups dropped from the in-sync set");
+			case HEARTBEAT_MISSED -> Counter.builder("kv.heartbeats.missed")
+				.description("Heartbeat intervals without word from the primary");
+			case ENTRIES_DISCARDED -> Counter.builder("kv.log.discarded")
+				.description("Uncommitted entries removed because the primary lacked them");
+			case FORCED_PROMOTION -> Counter.builder("kv.forced.promotions").description("Operator-forced promotions");
+			case MESSAGE_REJECTED -> Counter.builder("kv.messages.rejected").description("Peer messages refused");
+		};
+		return builder.register(registry);
+	}
+
+	@Override
+	public void event(Event event) {
+		if (registry != null) {
+			counter(event.kind()).increment(event.count());
+		}
+	}
+
+	@Override
+	public void sent(List<Message> messages) {
+		if (registry == null || messages.isEmpty()) {
+			return;
+		}
+		long heartbeats = messages.stream().filter(m -> m instanceof Message.Append a && a.entries().isEmpty()).count();
+		registry.counter("kv.replication.messages.sent").increment(messages.size());
+		if (heartbeats > 0) {
+			registry.counter("kv.heartbeats.sent").increment(heartbeats);
+		}
+	}
+
+	@Override
+	public void replicated(long roundTripMillis) {
+		if (replication != null) {
+			replication.record(roundTripMillis, TimeUnit.MILLISECONDS);
+		}
 	}
 
 	private Role currentRole() {

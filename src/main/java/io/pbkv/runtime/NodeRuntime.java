@@ -1,6 +1,7 @@
 package io.pbkv.runtime;
 
 import io.pbkv.core.Command;
+import io.pbkv.core.Event;
 import io.pbkv.core.Message;
 import io.pbkv.core.Node;
 import io.pbkv.core.NodeStatus;
@@ -40,7 +41,10 @@ public final class NodeRuntime implements AutoCloseable {
 	private record Write(Command command, CompletableFuture<Outcome> reply) implements Input {
 	}
 
-	private record Read(Query query, CompletableFuture<Outcome> reply) implements Input {
+	private record Read(Query query, boolean local, CompletableFuture<Outcome> reply) implements Input {
+	}
+
+	private record ForcePromote(CompletableFuture<Outcome> reply) implements Input {
 	}
 
 	private record Deliver(Message message) implements Input {
@@ -53,6 +57,10 @@ public final class NodeRuntime implements AutoCloseable {
 	private final MetaStore metaStore;
 
 	private final MonotonicClock clock;
+
+	private final Transport transport;
+
+	private final DiscardedEntries discarded;
 
 	private final RuntimeListener listener;
 
@@ -74,11 +82,14 @@ public final class NodeRuntime implements AutoCloseable {
 
 	private long nextRequestId;
 
-	public NodeRuntime(Node node, LogStore logStore, MetaStore metaStore, MonotonicClock clock,
-			RuntimeListener listener, Duration tickInterval, int queueCapacity) {
+	public NodeRuntime(Node node, LogStore logStore, MetaStore metaStore, DiscardedEntries discarded,
+			Transport transport, MonotonicClock clock, RuntimeListener listener, Duration tickInterval,
+			int queueCapacity) {
 		this.node = node;
 		this.logStore = logStore;
 		this.metaStore = metaStore;
+		this.discarded = discarded;
+		this.transport = transport;
 		this.clock = clock;
 		this.listener = listener;
 		this.tickInterval = tickInterval;
@@ -99,9 +110,17 @@ public final class NodeRuntime implements AutoCloseable {
 		return reply;
 	}
 
-	public CompletableFuture<Outcome> read(Query query) {
+	/** A read; {@code local} answers from this node's own copy, whatever its role. */
+	public CompletableFuture<Outcome> read(Query query, boolean local) {
 		CompletableFuture<Outcome> reply = new CompletableFuture<>();
-		offer(new Read(query, reply), reply);
+		offer(new Read(query, local, reply), reply);
+		return reply;
+	}
+
+	/** The operator's forced promotion (contract guarantee 7). */
+	public CompletableFuture<Outcome> forcePromote() {
+		CompletableFuture<Outcome> reply = new CompletableFuture<>();
+		offer(new ForcePromote(reply), reply);
 		return reply;
 	}
 
@@ -180,23 +199,39 @@ public final class NodeRuntime implements AutoCloseable {
 			}
 			case Read r -> {
 				awaiting.put(requestId, r.reply());
-				node.read(now, requestId, r.query());
+				node.read(now, requestId, r.query(), r.local());
 			}
-			case Deliver d -> node.step(now, d.message());
+			case ForcePromote f -> {
+				awaiting.put(requestId, f.reply());
+				node.forcePromote(now, requestId);
+			}
+			case Deliver d -> {
+				if (d.message() instanceof Message.AppendResult r && r.success()) {
+					listener.replicated(now - r.sentAt());
+				}
+				node.step(now, d.message());
+			}
 		}
 	}
 
 	/**
-	 * Executes what the core asks, in the one order durability allows: (1) persist the hard state, the truncation,
-	 * the entries and the commit index, with a single fsync for all of it; (2) send; (3) deliver replies, which
-	 * only ever answer entries made durable and committed in an earlier turn; (4) advance the core, which then
-	 * commits and applies what is now durable; (5) save a snapshot it asked for, then let it compact.
+	 * Executes what the core asks, in the one order durability allows: (1) persist the hard state, an installed
+	 * snapshot, the truncation, the entries and the commit index, with a single fsync for all of it; (2) send,
+	 * so that no message promises what is not on disk; (3) deliver replies, which only ever answer entries made
+	 * durable and committed in an earlier turn; (4) advance the core, which then commits and applies what is now
+	 * durable; (5) save a snapshot it asked for, then let it compact.
 	 */
 	private void processReady() throws IOException {
 		while (node.hasReady()) {
 			Ready rd = node.ready();
 			if (rd.hardState() != null) {
 				metaStore.save(rd.hardState());
+			}
+			if (!rd.discarded().isEmpty()) {
+				discarded.record(rd.discarded());
+			}
+			if (rd.installSnapshot() != null) {
+				logStore.resetTo(rd.installSnapshot());
 			}
 			if (rd.truncateFrom() > 0) {
 				logStore.truncateFrom(rd.truncateFrom());
@@ -212,9 +247,20 @@ public final class NodeRuntime implements AutoCloseable {
 				logStore.sync();
 				listener.synced(rd.entries().size(), System.nanoTime() - start);
 			}
+			transport.send(rd.messages());
+			listener.sent(rd.messages());
 			rd.roleChanges().forEach(change -> {
 				log.info("{}", change);
 				listener.roleChanged(change);
+			});
+			rd.events().forEach(event -> {
+				if (event.kind() == Event.Kind.BACKUP_ADMITTED) {
+					log.info("{}", event);
+				}
+				else if (!event.text().isEmpty()) {
+					log.warn("{}", event);
+				}
+				listener.event(event);
 			});
 			for (Reply reply : rd.replies()) {
 				CompletableFuture<Outcome> future = awaiting.remove(reply.requestId());
@@ -249,6 +295,7 @@ public final class NodeRuntime implements AutoCloseable {
 			switch (input) {
 				case Write w -> w.reply().complete(notDone);
 				case Read r -> r.reply().complete(notDone);
+				case ForcePromote f -> f.reply().complete(notDone);
 				case Deliver d -> {
 				}
 			}

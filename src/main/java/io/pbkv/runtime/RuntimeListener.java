@@ -1,6 +1,10 @@
 package io.pbkv.runtime;
 
+import io.pbkv.core.Event;
+import io.pbkv.core.Message;
 import io.pbkv.core.RoleChange;
+
+import java.util.List;
 
 /** What the loop reports as it runs; implemented by the meters. Called on the loop thread: must not block. */
 public interface RuntimeListener {
@@ -18,6 +22,16 @@ public interface RuntimeListener {
 	}
 
 	default void failed(Throwable cause) {
+	}
+
+	default void sent(List<Message> messages) {
+	}
+
+	default void event(Event event) {
+	}
+
+	/** A backup acknowledged a replication message this primary sent {@code roundTripMillis} ago. */
+	default void replicated(long roundTripMillis) {
 	}
 
 }

@@ -13,7 +13,7 @@ import java.util.List;
  * The payload of log records. ENTRY: {@code type, long index, long epoch, command}; COMMIT:
  * {@code type, long commitIndex}. Strings and byte arrays are {@code int length} then bytes (UTF-8 for strings).
  */
-final class LogRecordCodec {
+public final class LogRecordCodec {
 
 	static final byte ENTRY = 1;
 
@@ -51,32 +51,56 @@ final class LogRecordCodec {
 	}
 
 	static void writeEntry(RecordBatch batch, LogEntry entry) {
+		putEntry(batch.begin(entryBytes(entry)), entry);
+		batch.seal();
+	}
+
+	/** The payload of an ENTRY record, for other formats to embed: the peer wire format carries entries so. */
+	public static byte[] encodeEntryPayload(LogEntry entry) {
+		ByteBuffer out = ByteBuffer.allocate(entryBytes(entry));
+		putEntry(out, entry);
+		return out.array();
+	}
+
+	/**
+	 * Decodes what {@link #encodeEntryPayload} made, the whole of {@code payload}. Throws {@link RuntimeException}
+	 * ({@link IllegalArgumentException}, {@link java.nio.BufferUnderflowException}) when it does not parse; strings
+	 * are decoded leniently (invalid UTF-8 becomes U+FFFD), so a caller that must refuse it re-encodes and compares.
+	 */
+	public static LogEntry decodeEntryPayload(ByteBuffer payload) {
+		if (decode(payload) instanceof EntryRecord(LogEntry entry)) {
+			return entry;
+		}
+		throw new IllegalArgumentException("not an entry record");
+	}
+
+	private static int entryBytes(LogEntry entry) {
+		return ENTRY_HEADER_BYTES + switch (entry.command()) {
+			case Command.Put put -> 4 + utf8(put.key()).length + 4 + put.value().length
+					+ preconditionBytes(put.precondition());
+			case Command.Delete delete -> 4 + utf8(delete.key()).length + preconditionBytes(delete.precondition());
+			case Command.EpochStart start -> 4 + utf8(start.primaryId()).length;
+		};
+	}
+
+	private static void putEntry(ByteBuffer out, LogEntry entry) {
 		switch (entry.command()) {
 			case Command.Put put -> {
-				byte[] key = utf8(put.key());
-				ByteBuffer out = batch.begin(ENTRY_HEADER_BYTES + 4 + key.length + 4 + put.value().length
-						+ preconditionBytes(put.precondition()));
 				putEntryHeader(out, entry, PUT);
-				putBytes(out, key);
+				putBytes(out, utf8(put.key()));
 				putBytes(out, put.value());
 				putPrecondition(out, put.precondition());
 			}
 			case Command.Delete delete -> {
-				byte[] key = utf8(delete.key());
-				ByteBuffer out = batch
-					.begin(ENTRY_HEADER_BYTES + 4 + key.length + preconditionBytes(delete.precondition()));
 				putEntryHeader(out, entry, DELETE);
-				putBytes(out, key);
+				putBytes(out, utf8(delete.key()));
 				putPrecondition(out, delete.precondition());
 			}
 			case Command.EpochStart start -> {
-				byte[] primaryId = utf8(start.primaryId());
-				ByteBuffer out = batch.begin(ENTRY_HEADER_BYTES + 4 + primaryId.length);
 				putEntryHeader(out, entry, EPOCH_START);
-				putBytes(out, primaryId);
+				putBytes(out, utf8(start.primaryId()));
 			}
 		}
-		batch.seal();
 	}
 
 	static void writeCommit(RecordBatch batch, long commitIndex) {

@@ -32,7 +32,7 @@ final class LoneNodeHarness {
 	long snapshotEvery = 1_000_000;
 
 	LoneNodeHarness start() {
-		node = new Node(new NodeConfig("a", "http://a", List.of(), "cluster-1", snapshotEvery), hardState, snapshot,
+		node = new Node(NodeConfig.lone("a", "http://a", "cluster-1", snapshotEvery), hardState, snapshot,
 				List.copyOf(disk), persistedCommit);
 		node.start(now);
 		return this;
@@ -46,7 +46,7 @@ final class LoneNodeHarness {
 
 	long read(Query query) {
 		long id = nextRequest++;
-		node.read(now, id, query);
+		node.read(now, id, query, false);
 		return id;
 	}
 

@@ -1,0 +1,223 @@
+package io.pbkv.cluster;
+
+import io.pbkv.core.LogEntry;
+import io.pbkv.core.Message;
+import io.pbkv.core.Snapshot;
+import io.pbkv.core.VersionedValue;
+import io.pbkv.storage.LogRecordCodec;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The body of a peer request: a batch of {@link Message}s.
+ *
+ * <pre>
+ * batch    = u8 version(1), i32 count, message*
+ * message  = u8 tag, str from, str fromUrl, str to, str clusterId, i64 epoch, then by tag:
+ *   1 Append          i64 prevIndex, i64 prevEpoch, i32 n, n * (i32 length, LogRecordCodec entry),
+ *                     i64 commitIndex, i64 sentAt, i64 admission, i64 admittedFrom
+ *   2 AppendResult    bool success, i64 matchIndex, i64 sentAt, bool eligible
+ *   3 InstallSnapshot i64 lastIndex, i64 lastEpoch, i32 n, n * (str key, i64 version, bytes value), i64 sentAt
+ *   4 VoteRequest     i64 lastIndex, i64 lastEpoch, bool preVote
+ *   5 VoteResult      bool granted, bool preVote
+ *   6 Probe           (nothing)
+ *   7 ProbeResult     bool empty, str primaryId
+ * str = i32 length (-1 for null), UTF-8; bytes = i32 length, bytes; bool = u8 0 or 1; all big-endian
+ * </pre>
+ *
+ * Decoding trusts nothing: whatever the input, it returns messages or throws {@link MalformedMessageException}.
+ */
+final class MessageCodec {
+
+	static final String MEDIA_TYPE = "application/x-pbkv-messages";
+
+	/** The largest body a peer accepts: the largest value a write may carry (64 MB) plus room for its envelope. */
+	static final int MAX_BATCH_BYTES = 65 << 20;
+
+	static final int MAX_MESSAGES = 100_000;
+
+	static final byte VERSION = 1;
+
+	private static final byte APPEND = 1;
+
+	private static final byte APPEND_RESULT = 2;
+
+	private static final byte INSTALL_SNAPSHOT = 3;
+
+	private static final byte VOTE_REQUEST = 4;
+
+	private static final byte VOTE_RESULT = 5;
+
+	private static final byte PROBE = 6;
+
+	private static final byte PROBE_RESULT = 7;
+
+	/** Tag, four null strings and the epoch. */
+	private static final int MIN_MESSAGE_BYTES = 1 + 4 * 4 + 8;
+
+	private MessageCodec() {
+	}
+
+	static byte[] encode(List<Message> messages) {
+		WireWriter out = new WireWriter(256);
+		out.writeByte(VERSION).writeInt(messages.size());
+		messages.forEach(m -> write(out, m));
+		return out.toByteArray();
+	}
+
+	/** One message on its own, to be joined with others by {@link #batch}. */
+	static byte[] encodeMessage(Message message) {
+		WireWriter out = new WireWriter(128);
+		write(out, message);
+		return out.toByteArray();
+	}
+
+	/** A batch of messages each encoded by {@link #encodeMessage}, equal to {@link #encode} of them all. */
+	static byte[] batch(List<byte[]> encodedMessages) {
+		int bytes = encodedMessages.stream().mapToInt(m -> m.length).sum();
+		WireWriter out = new WireWriter(5 + bytes);
+		out.writeByte(VERSION).writeInt(encodedMessages.size());
+		encodedMessages.forEach(out::writeRaw);
+		return out.toByteArray();
+	}
+
+	static List<Message> decode(byte[] bytes) throws MalformedMessageException {
+		if (bytes.length > MAX_BATCH_BYTES) {
+			throw new MalformedMessageException("batch of " + bytes.length + " bytes exceeds " + MAX_BATCH_BYTES);
+		}
+		WireReader in = new WireReader(bytes);
+		byte version = in.readByte();
+		if (version != VERSION) {
+			throw new MalformedMessageException("unsupported version " + version);
+		}
+		int count = in.readCount(MIN_MESSAGE_BYTES, MAX_MESSAGES, "message");
+		List<Message> messages = new ArrayList<>(Math.min(count, 1024));
+		for (int i = 0; i < count; i++) {
+			messages.add(read(in));
+		}
+		if (in.remaining() > 0) {
+			throw new MalformedMessageException(in.remaining() + " trailing bytes after " + count + " messages");
+		}
+		return messages;
+	}
+
+	private static void write(WireWriter out, Message message) {
+		out.writeByte(tag(message))
+			.writeString(message.from())
+			.writeString(message.fromUrl())
+			.writeString(message.to())
+			.writeString(message.clusterId())
+			.writeLong(message.epoch());
+		switch (message) {
+			case Message.Append m -> {
+				out.writeLong(m.prevIndex()).writeLong(m.prevEpoch()).writeInt(m.entries().size());
+				m.entries().forEach(e -> out.writeBytes(LogRecordCodec.encodeEntryPayload(e)));
+				out.writeLong(m.commitIndex())
+					.writeLong(m.sentAt())
+					.writeLong(m.admission())
+					.writeLong(m.admittedFrom());
+			}
+			case Message.AppendResult m -> out.writeBoolean(m.success())
+				.writeLong(m.matchIndex())
+				.writeLong(m.sentAt())
+				.writeBoolean(m.eligible());
+			case Message.InstallSnapshot m -> {
+				Snapshot s = m.snapshot();
+				out.writeLong(s.lastIndex()).writeLong(s.lastEpoch()).writeInt(s.data().size());
+				for (Map.Entry<String, VersionedValue> e : s.data().entrySet()) {
+					out.writeString(e.getKey()).writeLong(e.getValue().version()).writeBytes(e.getValue().value());
+				}
+				out.writeLong(m.sentAt());
+			}
+			case Message.VoteRequest m ->
+				out.writeLong(m.lastIndex()).writeLong(m.lastEpoch()).writeBoolean(m.preVote());
+			case Message.VoteResult m -> out.writeBoolean(m.granted()).writeBoolean(m.preVote());
+			case Message.Probe m -> {
+			}
+			case Message.ProbeResult m -> out.writeBoolean(m.empty()).writeString(m.primaryId());
+		}
+	}
+
+	private static byte tag(Message message) {
+		return switch (message) {
+			case Message.Append m -> APPEND;
+			case Message.AppendResult m -> APPEND_RESULT;
+			case Message.InstallSnapshot m -> INSTALL_SNAPSHOT;
+			case Message.VoteRequest m -> VOTE_REQUEST;
+			case Message.VoteResult m -> VOTE_RESULT;
+			case Message.Probe m -> PROBE;
+			case Message.ProbeResult m -> PROBE_RESULT;
+		};
+	}
+
+	private static Message read(WireReader in) throws MalformedMessageException {
+		byte tag = in.readByte();
+		String from = in.readString();
+		String fromUrl = in.readString();
+		String to = in.readString();
+		String clusterId = in.readString();
+		long epoch = in.readLong();
+		return switch (tag) {
+			case APPEND -> new Message.Append(from, fromUrl, to, clusterId, epoch, in.readLong(), in.readLong(),
+					entries(in), in.readLong(), in.readLong(), in.readLong(), in.readLong());
+			case APPEND_RESULT -> new Message.AppendResult(from, fromUrl, to, clusterId, epoch, in.readBoolean(),
+					in.readLong(), in.readLong(), in.readBoolean());
+			case INSTALL_SNAPSHOT ->
+				new Message.InstallSnapshot(from, fromUrl, to, clusterId, epoch, snapshot(in), in.readLong());
+			case VOTE_REQUEST -> new Message.VoteRequest(from, fromUrl, to, clusterId, epoch, in.readLong(),
+					in.readLong(), in.readBoolean());
+			case VOTE_RESULT ->
+				new Message.VoteResult(from, fromUrl, to, clusterId, epoch, in.readBoolean(), in.readBoolean());
+			case PROBE -> new Message.Probe(from, fromUrl, to, clusterId, epoch);
+			case PROBE_RESULT ->
+				new Message.ProbeResult(from, fromUrl, to, clusterId, epoch, in.readBoolean(), in.readString());
+			default -> throw new MalformedMessageException("unknown message tag " + tag);
+		};
+	}
+
+	private static List<LogEntry> entries(WireReader in) throws MalformedMessageException {
+		int count = in.readCount(4, Integer.MAX_VALUE, "entry");
+		List<LogEntry> entries = new ArrayList<>(Math.min(count, 1024));
+		for (int i = 0; i < count; i++) {
+			ByteBuffer payload = in.readBlock("entry");
+			LogEntry entry;
+			try {
+				entry = LogRecordCodec.decodeEntryPayload(payload.duplicate());
+			}
+			catch (RuntimeException ex) {
+				throw new MalformedMessageException("entry " + i + " does not parse: " + ex.getClass().getSimpleName());
+			}
+			// The log codec repairs invalid UTF-8; only a byte-exact re-encoding proves the entry is what was sent.
+			if (!payload.equals(ByteBuffer.wrap(LogRecordCodec.encodeEntryPayload(entry)))) {
+				throw new MalformedMessageException("entry " + i + " is not canonical (invalid UTF-8?)");
+			}
+			entries.add(entry);
+		}
+		return entries;
+	}
+
+	private static Snapshot snapshot(WireReader in) throws MalformedMessageException {
+		long lastIndex = in.readLong();
+		long lastEpoch = in.readLong();
+		int count = in.readCount(4 + 8 + 4, Integer.MAX_VALUE, "snapshot key");
+		TreeMap<String, VersionedValue> data = new TreeMap<>();
+		for (int i = 0; i < count; i++) {
+			String key = in.readString();
+			if (key == null) {
+				throw new MalformedMessageException("null snapshot key");
+			}
+			// Ascending, as the encoder writes them: no duplicates, and one encoding per snapshot.
+			if (!data.isEmpty() && key.compareTo(data.lastKey()) <= 0) {
+				throw new MalformedMessageException("snapshot keys out of order");
+			}
+			long version = in.readLong();
+			data.put(key, new VersionedValue(in.readBytes(), version));
+		}
+		return new Snapshot(lastIndex, lastEpoch, data);
+	}
+
+}

@@ -1,0 +1,107 @@
+package io.pbkv.cluster;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.pbkv.config.KvProperties;
+import io.pbkv.core.Message;
+import io.pbkv.runtime.NodeRuntime;
+import jakarta.servlet.http.HttpServletRequest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code POST /internal/replicate}: the receiving end of {@link PeerClient}. Checks the token before reading
+ * anything, then the size, then decodes the whole batch before handing any message to the node, so a bad request
+ * changes nothing. {@code 204} means every message was queued for the node; {@code 503} means the node refused
+ * one (stopped or its queue full) and it and the rest were dropped, which the protocol's retransmission repairs.
+ */
+@RestController
+class PeerController {
+
+	private static final Logger log = LoggerFactory.getLogger(PeerController.class);
+
+	private final NodeRuntime runtime;
+
+	private final byte[] token;
+
+	private final PeerRejections rejections;
+
+	PeerController(NodeRuntime runtime, KvProperties properties, MeterRegistry registry) {
+		this.runtime = runtime;
+		this.token = properties.cluster().open() ? null : properties.cluster().token().getBytes(StandardCharsets.UTF_8);
+		this.rejections = new PeerRejections(registry);
+	}
+
+	@PostMapping("/internal/replicate")
+	ResponseEntity<Object> replicate(HttpServletRequest request) {
+		try {
+			return take(request);
+		}
+		catch (Exception ex) {
+			log.error("unexpected failure while taking a peer request", ex);
+			return rejections.reject(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error",
+					"the node failed to take this request: " + ex.getClass().getSimpleName());
+		}
+	}
+
+	private ResponseEntity<Object> take(HttpServletRequest request) {
+		String given = request.getHeader(PeerSender.TOKEN_HEADER);
+		if (token != null && (given == null || given.isEmpty())) {
+			return rejections.reject(HttpStatus.UNAUTHORIZED, "peer-token-missing",
+					"this node requires the " + PeerSender.TOKEN_HEADER + " header (kv.cluster.token)");
+		}
+		if (token != null && !MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8))) {
+			return rejections.reject(HttpStatus.FORBIDDEN, "peer-token-wrong",
+					"the " + PeerSender.TOKEN_HEADER + " header does not match this node's kv.cluster.token");
+		}
+		byte[] body;
+		try {
+			body = readBody(request);
+		}
+		catch (IOException ex) {
+			return rejections.reject(HttpStatus.BAD_REQUEST, "peer-body-unreadable", "the body could not be read");
+		}
+		if (body == null) {
+			return rejections.reject(HttpStatus.CONTENT_TOO_LARGE, "peer-batch-too-large",
+					"the body exceeds " + MessageCodec.MAX_BATCH_BYTES + " bytes");
+		}
+		List<Message> messages;
+		try {
+			messages = MessageCodec.decode(body);
+		}
+		catch (MalformedMessageException ex) {
+			return rejections.reject(HttpStatus.BAD_REQUEST, "peer-batch-malformed",
+					"the body is not a message batch: " + ex.getMessage());
+		}
+		for (Message message : messages) {
+			if (!runtime.deliver(message)) {
+				return rejections.reject(HttpStatus.SERVICE_UNAVAILABLE, "node-unavailable",
+						"the node is stopped or its queue is full; messages were dropped");
+			}
+		}
+		return ResponseEntity.noContent().build();
+	}
+
+	/** The body, or null when it is larger than a batch may be (read no further than one byte past the limit). */
+	private static byte[] readBody(HttpServletRequest request) throws IOException {
+		if (request.getContentLengthLong() > MessageCodec.MAX_BATCH_BYTES) {
+			return null;
+		}
+		try (InputStream in = request.getInputStream()) {
+			byte[] body = in.readNBytes(MessageCodec.MAX_BATCH_BYTES + 1);
+			return body.length > MessageCodec.MAX_BATCH_BYTES ? null : body;
+		}
+	}
+
+}

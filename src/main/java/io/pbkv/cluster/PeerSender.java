@@ -1,0 +1,175 @@
+package io.pbkv.cluster;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.pbkv.core.Message;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingDeque;
+import java.util.concurrent.LinkedBlockingDeque;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries messages to one peer: a bounded queue (when full, the oldest message is dropped) drained by one virtual
+ * thread that POSTs everything queued as one request, waits for the answer, then sends what queued meanwhile. One
+ * request at a time keeps the peer's messages in order. A failed request is dropped, not retried: the protocol
+ * retransmits what still matters.
+ */
+final class PeerSender {
+
+	private static final Logger log = LoggerFactory.getLogger(PeerSender.class);
+
+	static final int QUEUE_CAPACITY = 10_000;
+
+	/** A drained queue is split into requests of about this size, so no one request carries a huge backlog. */
+	static final int TARGET_REQUEST_BYTES = 8 << 20;
+
+	static final String TOKEN_HEADER = "X-Kv-Token";
+
+	private final String url;
+
+	private final URI endpoint;
+
+	private final HttpClient http;
+
+	private final String token;
+
+	private final Duration timeout;
+
+	private final BlockingDeque<Message> queue = new LinkedBlockingDeque<>(QUEUE_CAPACITY);
+
+	private final PeerLink link;
+
+	private final Thread thread;
+
+	/** @param token sent as {@value #TOKEN_HEADER}, or null for none */
+	PeerSender(String url, HttpClient http, String token, Duration timeout, MeterRegistry registry) {
+		this.url = url;
+		this.endpoint = URI.create(url + "/internal/replicate");
+		this.http = http;
+		this.token = token;
+		this.timeout = timeout;
+		this.link = new PeerLink(url, registry);
+		Gauge.builder("kv.peer.queued", queue, BlockingDeque::size)
+			.description("Messages waiting to be sent to a peer")
+			.tag("peer", url)
+			.register(registry);
+		this.thread = Thread.ofVirtual().name("pbkv-peer-" + url).unstarted(this::run);
+	}
+
+	void start() {
+		thread.start();
+	}
+
+	/** Queues without blocking; when the queue is full the oldest message makes room and is counted as dropped. */
+	void enqueue(Message message) {
+		while (!queue.offerLast(message)) {
+			if (queue.pollFirst() != null) {
+				link.overflowed();
+			}
+		}
+	}
+
+	PeerStatus status() {
+		return link.status();
+	}
+
+	/** Asks the sender to stop; a request under way is abandoned. */
+	void interrupt() {
+		thread.interrupt();
+	}
+
+	/** Waits for the sender to stop, until {@link System#nanoTime()} reaches {@code deadlineNanos} at most. */
+	void await(long deadlineNanos) throws InterruptedException {
+		long left = deadlineNanos - System.nanoTime();
+		if (left > 0) {
+			thread.join(Duration.ofNanos(left));
+		}
+	}
+
+	private void run() {
+		List<Message> drained = new ArrayList<>();
+		try {
+			while (!Thread.currentThread().isInterrupted()) {
+				drained.add(queue.takeFirst());
+				queue.drainTo(drained);
+				try {
+					sendAll(drained);
+				}
+				catch (RuntimeException ex) {
+					link.failed(drained.size());
+					log.warn("peer {}: dropped {} messages that could not be sent", url, drained.size(), ex);
+				}
+				drained.clear();
+			}
+		}
+		catch (InterruptedException ex) {
+			// close(): stop quietly; what is queued is lost, as it would be in a crash.
+		}
+	}
+
+	/** Sends in requests of about {@link #TARGET_REQUEST_BYTES}; after a failure the rest is dropped too. */
+	private void sendAll(List<Message> messages) throws InterruptedException {
+		List<byte[]> chunk = new ArrayList<>();
+		long chunkBytes = 0;
+		int sent = 0;
+		for (Message message : messages) {
+			byte[] encoded = MessageCodec.encodeMessage(message);
+			if (!chunk.isEmpty() && chunkBytes + encoded.length > TARGET_REQUEST_BYTES) {
+				if (!post(chunk)) {
+					link.failed(messages.size() - sent);
+					return;
+				}
+				sent += chunk.size();
+				chunk.clear();
+				chunkBytes = 0;
+			}
+			chunk.add(encoded);
+			chunkBytes += encoded.length;
+		}
+		if (!post(chunk)) {
+			link.failed(chunk.size());
+		}
+	}
+
+	private boolean post(List<byte[]> encodedMessages) throws InterruptedException {
+		HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
+			.timeout(timeout)
+			.header("Content-Type", MessageCodec.MEDIA_TYPE)
+			.POST(HttpRequest.BodyPublishers.ofByteArray(MessageCodec.batch(encodedMessages)));
+		if (token != null) {
+			request.header(TOKEN_HEADER, token);
+		}
+		try {
+			int status = http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+			if (status / 100 == 2) {
+				link.answered();
+				return true;
+			}
+			link.unanswered("HTTP " + status + hint(status));
+		}
+		catch (IOException ex) {
+			link.unanswered(ex.getClass().getSimpleName() + (ex.getMessage() != null ? " " + ex.getMessage() : ""));
+		}
+		return false;
+	}
+
+	private static String hint(int status) {
+		return switch (status) {
+			case 401 -> " (the peer requires kv.cluster.token, this node sends none)";
+			case 403 -> " (the peer has a different kv.cluster.token)";
+			case 413 -> " (batch too large for the peer)";
+			default -> "";
+		};
+	}
+
+}

@@ -1,0 +1,171 @@
+package io.pbkv.core;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * How a node becomes primary other than by founding the cluster: an eligible backup promotes on silence (with
+ * the votes of the other backups, none when it is the only one); a node nobody admitted needs a vote from every
+ * other node and the most up-to-date log (a full restart, or a crash while the other node was catching up).
+ * Votes are asked for first as pre-votes, which change nothing, so a node that cannot win never raises the
+ * epoch under a working primary. Also answers other candidates, and runs the empty-data-dir bootstrap probe.
+ */
+final class Election {
+
+	private final Node node;
+
+	private final NodeConfig config;
+
+	private long targetEpoch;
+
+	private boolean preVote;
+
+	private int needed;
+
+	private final Set<String> grants = new HashSet<>();
+
+	private long startedAt;
+
+	private String reason;
+
+	private final Map<String, Message.ProbeResult> probes = new HashMap<>();
+
+	private long probedAt = Progress.NEVER;
+
+	Election(Node node, NodeConfig config) {
+		this.node = node;
+		this.config = config;
+	}
+
+	/** When the last campaign started: a node campaigns at most once per timeout. */
+	private long campaignedAt = Progress.NEVER;
+
+	boolean running() {
+		return targetEpoch > 0;
+	}
+
+	boolean mayStart(long now) {
+		return !running() && now - campaignedAt >= config.heartbeatTimeout();
+	}
+
+	/** Starts a campaign for the next epoch; an eligible node that needs no votes promotes at once. */
+	void start(long now, boolean eligible, String why) {
+		needed = eligible ? config.peerUrls().size() - 1 : config.peerUrls().size();
+		reason = why;
+		campaignedAt = now;
+		if (needed <= 0) {
+			node.becomePrimary(node.epoch() + 1, why);
+			return;
+		}
+		targetEpoch = node.epoch() + 1;
+		preVote = true;
+		startedAt = now;
+		grants.clear();
+		askAll(true);
+	}
+
+	void cancel() {
+		targetEpoch = 0;
+		grants.clear();
+	}
+
+	void tick(long now) {
+		if (running() && now - startedAt >= config.heartbeatTimeout()) {
+			cancel();
+		}
+	}
+
+	private void askAll(boolean pre) {
+		ReplicationLog log = node.log();
+		for (String url : config.peerUrls()) {
+			node.send(new Message.VoteRequest(config.nodeId(), config.advertisedUrl(), url, node.clusterId(),
+					targetEpoch, log.lastIndex(), log.lastEpoch(), pre));
+		}
+	}
+
+	void onResult(Message.VoteResult r) {
+		if (!running() || r.epoch() != targetEpoch || r.preVote() != preVote || !r.granted()) {
+			return;
+		}
+		grants.add(r.fromUrl());
+		if (grants.size() < needed) {
+			return;
+		}
+		if (preVote) {
+			// Now the real vote: our own, persisted before anyone is asked (the Ready's order sees to it).
+			preVote = false;
+			grants.clear();
+			node.voteForSelf(targetEpoch);
+			askAll(false);
+			return;
+		}
+		long epoch = targetEpoch;
+		cancel();
+		node.becomePrimary(epoch, reason + String.format(Locale.ROOT, ", with %d vote(s)", needed));
+	}
+
+	/**
+	 * Whether to grant {@code r}. A node that hears from a primary, or is one, never votes: the candidate may only
+	 * replace a primary that is gone. The candidate's log must be at least as up to date as ours (compared by the
+	 * epoch of the last entry, then its index); on a tie the lower node id wins, so two equal nodes never split.
+	 */
+	boolean grant(long now, Message.VoteRequest r) {
+		if (node.clusterId() == null || node.role() == Role.PRIMARY) {
+			return false;
+		}
+		if (node.primaryId() != null && !node.follower().silent(now)) {
+			return false;
+		}
+		if (r.epoch() < node.epoch()) {
+			return false;
+		}
+		if (r.epoch() == node.epoch() && node.votedFor() != null && !node.votedFor().equals(r.from())) {
+			return false;
+		}
+		ReplicationLog log = node.log();
+		int byEpoch = Long.compare(r.lastEpoch(), log.lastEpoch());
+		int byIndex = Long.compare(r.lastIndex(), log.lastIndex());
+		if (byEpoch != 0) {
+			return byEpoch > 0;
+		}
+		if (byIndex != 0) {
+			return byIndex > 0;
+		}
+		return r.from().compareTo(config.nodeId()) < 0;
+	}
+
+	/**
+	 * Rule 10: a node with an empty data dir founds a cluster only if every peer answers that it is empty too;
+	 * if any holds a cluster, it waits as a backup for that cluster's primary to bring it up to date.
+	 */
+	void probeTick(long now) {
+		if (now - probedAt < config.heartbeatInterval()) {
+			return;
+		}
+		probedAt = now;
+		for (String url : config.peerUrls()) {
+			if (!probes.containsKey(url)) {
+				node.send(new Message.Probe(config.nodeId(), config.advertisedUrl(), url, null, 0));
+			}
+		}
+	}
+
+	void onProbeResult(Message.ProbeResult r) {
+		if (!config.peerUrls().contains(r.fromUrl())) {
+			return;
+		}
+		probes.put(r.fromUrl(), r);
+		if (probes.size() == config.peerUrls().size() && config.initialPrimary()
+				&& probes.values().stream().allMatch(Message.ProbeResult::empty) && node.clusterId() == null) {
+			node.foundCluster();
+		}
+	}
+
+	boolean anyPeerHoldsACluster() {
+		return probes.values().stream().anyMatch(p -> !p.empty());
+	}
+
+}

@@ -1,0 +1,30 @@
+package io.pbkv.core;
+
+/** Something an operator should see in the log and the meters, in one fixed shape per kind. */
+public record Event(Kind kind, int count, String text) {
+
+	public enum Kind {
+
+		/** This node's clock jumped: it was paused or its loop stalled. */
+		PAUSE_DETECTED,
+		/** The primary took a backup into the in-sync set: writes now wait for it, and it may promote. */
+		BACKUP_ADMITTED,
+		/** The primary stopped waiting for a backup it could not reach. */
+		BACKUP_DROPPED,
+		/** A backup heard nothing from the primary for a heartbeat interval. */
+		HEARTBEAT_MISSED,
+		/** Uncommitted entries the new primary lacks were removed from this node's log. */
+		ENTRIES_DISCARDED,
+		/** An operator made this node primary without the usual guarantees. */
+		FORCED_PROMOTION,
+		/** A message was refused: another cluster, an older epoch, or a protocol violation. */
+		MESSAGE_REJECTED
+
+	}
+
+	@Override
+	public String toString() {
+		return text;
+	}
+
+}

@@ -1,0 +1,155 @@
+package io.pbkv.core;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The backup's side of replication: accepting the primary's log (log matching, truncation of a divergent
+ * uncommitted tail), the silence timer, and eligibility to promote, which only an admission grants.
+ */
+final class Follower {
+
+	private final Node node;
+
+	private final NodeConfig config;
+
+	/** When the current primary was last heard (our clock). Our promise not to promote runs from here. */
+	long lastHeard;
+
+	/** Whether the current primary admitted us to its in-sync set and nothing since could have undone it. */
+	boolean eligible;
+
+	/** Admissions with this id or lower were received before a restart or a pause: they count for nothing. */
+	private long admissionFloor;
+
+	private long newestAdmission;
+
+	/** The primary's commit index, and the highest index known to equal the primary's log. */
+	private long primaryCommit;
+
+	private long verifiedIndex;
+
+	private long missedReported;
+
+	Follower(Node node, NodeConfig config, long now) {
+		this.node = node;
+		this.config = config;
+		this.lastHeard = now;
+	}
+
+	/** A new epoch or a new primary: admissions from before it mean nothing now. */
+	void reset(long now) {
+		lastHeard = now;
+		eligible = false;
+		admissionFloor = newestAdmission;
+		verifiedIndex = 0;
+		primaryCommit = 0;
+		missedReported = 0;
+	}
+
+	/**
+	 * Our clock jumped by at least the pause threshold: the primary may have dropped us meanwhile, so we are no
+	 * longer eligible, and admissions queued before the gap must not make us eligible again.
+	 */
+	void clockGap() {
+		eligible = false;
+		admissionFloor = newestAdmission;
+	}
+
+	boolean silent(long now) {
+		return now - lastHeard >= config.heartbeatTimeout();
+	}
+
+	void tick(long now) {
+		long missed = (now - lastHeard) / config.heartbeatInterval();
+		if (missed > missedReported && node.primaryId() != null) {
+			int count = (int) (missed - missedReported);
+			missedReported = missed;
+			// Counted every interval, told once per lapse.
+			boolean firstOfLapse = missed >= 2 && missed - count < 2;
+			node.event(Event.Kind.HEARTBEAT_MISSED, count, firstOfLapse ? String.format(Locale.ROOT,
+					"node %s: no heartbeat from primary %s for %.1f s", config.nodeId(), node.primaryId(),
+					(now - lastHeard) / 1000.0) : "");
+		}
+	}
+
+	void onAppend(long now, Message.Append m) {
+		heard(now);
+		ReplicationLog log = node.log();
+		long prev = m.prevIndex();
+		if (prev > log.lastIndex()) {
+			reply(m, false, log.lastIndex());
+			return;
+		}
+		if (prev >= log.snapshotIndex() && log.epochAt(prev) != m.prevEpoch()) {
+			reply(m, false, conflictHint(prev));
+			return;
+		}
+		for (LogEntry entry : m.entries()) {
+			if (entry.index() <= log.snapshotIndex()) {
+				continue;
+			}
+			if (entry.index() <= log.lastIndex()) {
+				if (log.epochAt(entry.index()) == entry.epoch()) {
+					continue;
+				}
+				if (entry.index() <= log.commitIndex()) {
+					node.event(Event.Kind.MESSAGE_REJECTED, String.format(Locale.ROOT,
+							"node %s: primary %s sent entry %d that conflicts with a committed one; ignored",
+							config.nodeId(), m.from(), entry.index()));
+					reply(m, false, log.commitIndex());
+					return;
+				}
+				node.discardFrom(entry.index(), m.from());
+			}
+			log.append(entry);
+		}
+		long matched = prev + m.entries().size();
+		verifiedIndex = Math.max(verifiedIndex, matched);
+		primaryCommit = Math.max(primaryCommit, m.commitIndex());
+		if (m.admission() > admissionFloor && matched >= m.admittedFrom()) {
+			eligible = true;
+			newestAdmission = Math.max(newestAdmission, m.admission());
+		}
+		reply(m, true, matched);
+	}
+
+	/** Where the primary should resume: before the first entry of the epoch that disagrees, never below commit. */
+	private long conflictHint(long prev) {
+		ReplicationLog log = node.log();
+		long epoch = log.epochAt(prev);
+		long index = prev;
+		while (index > log.commitIndex() && index > log.snapshotIndex() && log.epochAt(index - 1) == epoch) {
+			index--;
+		}
+		return Math.max(log.commitIndex(), index - 1);
+	}
+
+	void onSnapshot(long now, Message.InstallSnapshot m) {
+		heard(now);
+		Snapshot snapshot = m.snapshot();
+		if (snapshot.lastIndex() > node.log().commitIndex()) {
+			node.installSnapshot(snapshot, m.from());
+		}
+		verifiedIndex = Math.max(verifiedIndex, snapshot.lastIndex());
+		node.send(new Message.AppendResult(config.nodeId(), config.advertisedUrl(), m.fromUrl(), node.clusterId(),
+				node.epoch(), true, Math.max(snapshot.lastIndex(), node.log().commitIndex()), m.sentAt(), eligible));
+	}
+
+	private void heard(long now) {
+		lastHeard = now;
+		missedReported = 0;
+	}
+
+	private void reply(Message.Append m, boolean success, long matchIndex) {
+		node.send(new Message.AppendResult(config.nodeId(), config.advertisedUrl(), m.fromUrl(), node.clusterId(),
+				node.epoch(), success, matchIndex, m.sentAt(), eligible));
+	}
+
+	/** What this backup may count as committed: known committed by the primary, matched, and durable here. */
+	long commitTarget(long stableIndex) {
+		return Math.min(primaryCommit, Math.min(verifiedIndex, stableIndex));
+	}
+
+
+}

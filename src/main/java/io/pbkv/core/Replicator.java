@@ -1,0 +1,236 @@
+package io.pbkv.core;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The primary's side of replication: one {@link Progress} per backup, heartbeats, the in-sync set (admission
+ * and dropping), the commit index, and the read lease. Lives only while its node is primary.
+ */
+final class Replicator {
+
+	/** Keeps one replication message far below the peer API's body limit, whatever the values' sizes. */
+	private static final long MAX_APPEND_BYTES = 4L * 1024 * 1024;
+
+	private final Node node;
+
+	private final NodeConfig config;
+
+	private final Map<String, Progress> peers = new LinkedHashMap<>();
+
+	private long admissions;
+
+	/** Set when this primary found a gap in its own clock: no client is answered until every in-sync backup has
+	 * answered a message sent after it (or has been dropped by the ordinary rule). */
+	private long suspendedSince = -1;
+
+	Replicator(Node node, NodeConfig config, long now) {
+		this.node = node;
+		this.config = config;
+		for (String url : config.peerUrls()) {
+			peers.put(url, new Progress(url, node.log().lastIndex() + 1, now));
+		}
+	}
+
+	void tick(long now) {
+		for (Progress p : peers.values()) {
+			if (p.inSync && now - p.lastAckAt >= config.heartbeatTimeout()) {
+				drop(p, now);
+			}
+			if (now - p.lastSentAt >= config.heartbeatInterval()) {
+				sendAppend(p, now);
+			}
+		}
+		if (suspendedSince >= 0 && peers.values().stream().noneMatch(p -> p.inSync)) {
+			suspendedSince = -1;
+		}
+		node.maybeCommit();
+	}
+
+	/**
+	 * Our clock jumped: we were paused. Silence we slept through proves nothing about the backups, so their
+	 * drop clocks restart now, and we answer no client until a round trip shows nobody replaced us.
+	 */
+	void clockGap(long now) {
+		for (Progress p : peers.values()) {
+			p.lastAckAt = now;
+			p.lastSentAt = Progress.NEVER;
+		}
+		if (peers.values().stream().anyMatch(p -> p.inSync)) {
+			suspendedSince = now;
+		}
+	}
+
+	private void drop(Progress p, long now) {
+		p.inSync = false;
+		p.admission = 0;
+		node.event(Event.Kind.BACKUP_DROPPED,
+				String.format(Locale.ROOT, "node %s: dropped backup %s from the in-sync set (no answer for %.1f s)",
+						config.nodeId(), name(p), (now - p.lastAckAt) / 1000.0));
+	}
+
+	/** Sends whatever the backup lacks; with nothing to send it is a heartbeat. */
+	void sendAppend(Progress p, long now) {
+		ReplicationLog log = node.log();
+		long prevIndex = p.nextIndex - 1;
+		long prevEpoch = log.epochAt(prevIndex);
+		if (prevEpoch < 0) {
+			sendSnapshot(p, now);
+			return;
+		}
+		long last = Math.min(log.lastIndex(), prevIndex + config.maxEntriesPerAppend());
+		long bytes = 0;
+		for (long i = prevIndex + 1; i <= last; i++) {
+			bytes += sizeOf(log.entry(i));
+			if (bytes > MAX_APPEND_BYTES && i > prevIndex + 1) {
+				last = i - 1;
+				break;
+			}
+		}
+		List<LogEntry> entries = log.slice(prevIndex + 1, last);
+		node.send(new Message.Append(config.nodeId(), config.advertisedUrl(), p.url, node.clusterId(), node.epoch(),
+				prevIndex, prevEpoch, entries, log.commitIndex(), now, p.inSync ? p.admission : 0,
+				p.inSync ? p.admittedFrom : 0));
+		p.nextIndex = last + 1;
+		p.lastSentAt = now;
+	}
+
+	private static long sizeOf(LogEntry entry) {
+		return switch (entry.command()) {
+			case Command.Put put -> put.value().length + 2L * put.key().length() + 64;
+			case Command.Delete delete -> 2L * delete.key().length() + 64;
+			case Command.EpochStart start -> 64;
+		};
+	}
+
+	private void sendSnapshot(Progress p, long now) {
+		if (now - p.snapshotSentAt < config.heartbeatTimeout()) {
+			return;
+		}
+		Snapshot snapshot = node.stateMachine().snapshot();
+		node.send(new Message.InstallSnapshot(config.nodeId(), config.advertisedUrl(), p.url, node.clusterId(),
+				node.epoch(), snapshot, now));
+		p.snapshotSentAt = now;
+		p.lastSentAt = now;
+		p.nextIndex = snapshot.lastIndex() + 1;
+	}
+
+	/** Sends new entries to every backup at once, without waiting for the heartbeat (pipelining). */
+	void broadcast(long now) {
+		for (Progress p : peers.values()) {
+			if (p.nextIndex <= node.log().lastIndex()) {
+				sendAppend(p, now);
+			}
+		}
+	}
+
+	void onResult(long now, Message.AppendResult r) {
+		Progress p = peers.get(r.fromUrl());
+		if (p == null) {
+			return;
+		}
+		p.nodeId = r.from();
+		p.lastAckAt = Math.max(p.lastAckAt, now);
+		// Any answer in our epoch renews the backup's promise, which runs from when it heard us.
+		if (r.sentAt() > p.leaseSentAt) {
+			p.leaseSentAt = r.sentAt();
+		}
+		if (suspendedSince >= 0 && r.sentAt() >= suspendedSince && allInSyncAnsweredSince(suspendedSince)) {
+			suspendedSince = -1;
+		}
+		if (!r.success()) {
+			p.nextIndex = Math.max(1, Math.min(p.nextIndex - 1, r.matchIndex() + 1));
+			p.snapshotSentAt = Progress.NEVER;
+			sendAppend(p, now);
+			return;
+		}
+		p.matchIndex = Math.max(p.matchIndex, r.matchIndex());
+		p.nextIndex = Math.max(p.nextIndex, p.matchIndex + 1);
+		// Holding every committed entry is enough: from admission on, commits wait for it.
+		if (!p.inSync && p.matchIndex >= node.log().commitIndex() && p.matchIndex >= node.epochStartIndex()) {
+			admit(p, now);
+		}
+		else if (p.inSync && !r.eligible() && r.sentAt() >= p.admissionSentAt) {
+			// It restarted or was paused and forgot its admission; it is still in the set, so it has every
+			// write committed since, and a fresh admission is safe.
+			readmit(p, now);
+		}
+		node.maybeCommit();
+		if (p.nextIndex <= node.log().lastIndex()) {
+			sendAppend(p, now);
+		}
+	}
+
+	private boolean allInSyncAnsweredSince(long since) {
+		return peers.values().stream().filter(q -> q.inSync).allMatch(q -> q.leaseSentAt >= since);
+	}
+
+	/** First into the set (so later writes wait for it), then told: the order rule 4 requires. */
+	private void admit(Progress p, long now) {
+		p.inSync = true;
+		readmit(p, now);
+		node.event(Event.Kind.BACKUP_ADMITTED, String.format(Locale.ROOT,
+				"node %s: backup %s is in sync from index %d", config.nodeId(), name(p), p.admittedFrom));
+	}
+
+	private void readmit(Progress p, long now) {
+		p.admission = ++admissions;
+		p.admittedFrom = p.matchIndex;
+		p.admissionSentAt = now;
+		sendAppend(p, now);
+	}
+
+	/** The highest index every in-sync backup and this node hold durably. */
+	long durableEverywhere(long ownStable) {
+		long index = ownStable;
+		for (Progress p : peers.values()) {
+			if (p.inSync) {
+				index = Math.min(index, p.matchIndex);
+			}
+		}
+		return index;
+	}
+
+	boolean suspended() {
+		return suspendedSince >= 0;
+	}
+
+	boolean anyInSync() {
+		return peers.values().stream().anyMatch(p -> p.inSync);
+	}
+
+	/**
+	 * Whether reads may be served from our copy at {@code now}: every in-sync backup promised, with its last
+	 * acknowledgement, not to promote until {@code timeout} after we sent what it acknowledged. A backup that is
+	 * not in the set was never admitted or was told so, and cannot promote without our vote.
+	 */
+	boolean leaseValid(long now) {
+		if (suspended()) {
+			return false;
+		}
+		for (Progress p : peers.values()) {
+			if (p.inSync && (p.leaseSentAt == Progress.NEVER
+					|| p.leaseSentAt + config.heartbeatTimeout() - config.driftMargin() <= now)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	List<NodeStatus.PeerStatus> status(long now) {
+		List<NodeStatus.PeerStatus> list = new ArrayList<>();
+		for (Progress p : peers.values()) {
+			list.add(new NodeStatus.PeerStatus(p.nodeId, p.url, now - p.lastAckAt < config.heartbeatTimeout(),
+					p.matchIndex, now - p.lastAckAt, p.inSync));
+		}
+		return list;
+	}
+
+	private static String name(Progress p) {
+		return p.nodeId != null ? p.nodeId : p.url;
+	}
+
+}

@@ -1,0 +1,212 @@
+package io.pbkv.cluster;
+
+import io.pbkv.core.Command;
+import io.pbkv.core.LogEntry;
+import io.pbkv.core.Message;
+import io.pbkv.core.Precondition;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+class MessageCodecTest {
+
+	@Test
+	void everyMessageKindSurvivesTheRoundTrip() throws Exception {
+		List<Message> messages = TestMessages.everyKind();
+
+		List<Message> decoded = MessageCodec.decode(MessageCodec.encode(messages));
+
+		assertThat(decoded).containsExactlyElementsOf(messages);
+		Message.Append append = (Message.Append) decoded.get(0);
+		assertThat(((Command.Put) append.entries().get(2).command()).value()).isEqualTo(TestMessages.allBytes());
+	}
+
+	@Test
+	void anEmptyBatchSurvivesTheRoundTrip() throws Exception {
+		assertThat(MessageCodec.decode(MessageCodec.encode(List.of()))).isEmpty();
+	}
+
+	@Test
+	void messagesEncodedOneByOneJoinIntoTheSameBatch() {
+		List<Message> messages = TestMessages.everyKind();
+
+		byte[] joined = MessageCodec.batch(messages.stream().map(MessageCodec::encodeMessage).toList());
+
+		assertThat(joined).isEqualTo(MessageCodec.encode(messages));
+	}
+
+	@Test
+	void unknownVersionIsRefused() {
+		byte[] bytes = MessageCodec.encode(TestMessages.everyKind());
+		bytes[0] = 2;
+
+		assertMalformed(bytes, "version");
+	}
+
+	@Test
+	void unknownTagIsRefused() {
+		byte[] bytes = MessageCodec.encode(List.of(new Message.Probe("b", "u", "v", null, 1)));
+		bytes[5] = 99;
+
+		assertMalformed(bytes, "tag");
+	}
+
+	@Test
+	void trailingBytesAreRefused() {
+		byte[] valid = MessageCodec.encode(TestMessages.everyKind());
+
+		assertMalformed(Arrays.copyOf(valid, valid.length + 1), "trailing");
+	}
+
+	@Test
+	void everyTruncationIsRefused() {
+		byte[] valid = MessageCodec.encode(TestMessages.everyKind());
+		for (int length = 0; length < valid.length; length++) {
+			assertMalformed(Arrays.copyOf(valid, length), "");
+		}
+	}
+
+	@Test
+	void countsLargerThanTheInputAreRefusedBeforeAllocating() {
+		byte[] bytes = ByteBuffer.allocate(5).put(MessageCodec.VERSION).putInt(Integer.MAX_VALUE).array();
+
+		assertMalformed(bytes, "count");
+	}
+
+	@Test
+	void stringLengthsLargerThanTheInputAreRefused() {
+		byte[] bytes = ByteBuffer.allocate(64)
+			.put(MessageCodec.VERSION)
+			.putInt(1)
+			.put((byte) 6)
+			.putInt(Integer.MAX_VALUE)
+			.array();
+
+		assertMalformed(bytes, "length");
+	}
+
+	@Test
+	void invalidUtf8InAStringIsRefused() {
+		byte[] bytes = MessageCodec.encode(List.of(new Message.Probe("b", "u", "v", null, 1)));
+		bytes[1 + 4 + 1 + 4] = (byte) 0xff; // the "b" of from
+
+		assertMalformed(bytes, "UTF-8");
+	}
+
+	@Test
+	void invalidUtf8InAnEntryKeyIsRefused() {
+		LogEntry entry = new LogEntry(1, 1, new Command.Delete("k", Precondition.NONE));
+		byte[] bytes = MessageCodec.encode(List.of(new Message.Append(null, null, null, null, 1, 0, 0, List.of(entry),
+				0, 0, 0, 0)));
+		int k = indexOf(bytes, (byte) 'k');
+		bytes[k] = (byte) 0xc0;
+
+		assertMalformed(bytes, "entry 0");
+	}
+
+	@Test
+	void aBooleanOtherThanZeroOrOneIsRefused() {
+		byte[] bytes = MessageCodec.encode(List.of(new Message.VoteResult(null, null, null, null, 1, true, false)));
+		bytes[bytes.length - 1] = 2;
+
+		assertMalformed(bytes, "boolean");
+	}
+
+	@Test
+	void snapshotKeysOutOfOrderAreRefused() {
+		byte[] bytes = MessageCodec.encode(List.of(new Message.InstallSnapshot(null, null, null, null, 1,
+				TestMessages.snapshot(), 0)));
+		int a = indexOf(bytes, (byte) 'a');
+		bytes[a] = 'c'; // keys become c, b/ü, c
+
+		assertMalformed(bytes, "order");
+	}
+
+	@Test
+	void aBatchOverTheSizeLimitIsRefused() {
+		assertMalformed(new byte[MessageCodec.MAX_BATCH_BYTES + 1], "exceeds");
+	}
+
+	@Test
+	void randomBytesAreRefusedOrDecodedNeverCrash() {
+		Random random = new Random(20240611);
+		for (int i = 0; i < 10_000; i++) {
+			byte[] bytes = new byte[random.nextInt(200)];
+			random.nextBytes(bytes);
+			if (i % 2 == 0 && bytes.length >= 5) {
+				// Past the header, so the fuzz reaches the message decoders.
+				ByteBuffer.wrap(bytes).put(MessageCodec.VERSION).putInt(1 + random.nextInt(3));
+				bytes[5 % bytes.length] = (byte) (1 + random.nextInt(7));
+			}
+			assertDecodesCanonicallyOrIsMalformed(bytes, "random #" + i);
+		}
+	}
+
+	@Test
+	void damagedEncodingsAreRefusedOrDecodedNeverCrash() {
+		Random random = new Random(42);
+		List<byte[]> valid = new ArrayList<>();
+		TestMessages.everyKind().forEach(m -> valid.add(MessageCodec.encode(List.of(m))));
+		valid.add(MessageCodec.encode(TestMessages.everyKind()));
+		int[] interesting = { -1, 0, 1, 2, 7, 8, 127, 128, 255, Integer.MAX_VALUE, Integer.MIN_VALUE, 1 << 20 };
+		for (int i = 0; i < 10_000; i++) {
+			byte[] bytes = valid.get(random.nextInt(valid.size())).clone();
+			switch (random.nextInt(3)) {
+				case 0 -> bytes = Arrays.copyOf(bytes, random.nextInt(bytes.length));
+				case 1 -> {
+					for (int flips = 1 + random.nextInt(3); flips > 0; flips--) {
+						int bit = random.nextInt(bytes.length * 8);
+						bytes[bit / 8] ^= (byte) (1 << (bit % 8));
+					}
+				}
+				default -> {
+					if (bytes.length >= 4) {
+						ByteBuffer.wrap(bytes).putInt(random.nextInt(bytes.length - 3),
+								interesting[random.nextInt(interesting.length)]);
+					}
+				}
+			}
+			assertDecodesCanonicallyOrIsMalformed(bytes, "damaged #" + i);
+		}
+	}
+
+	/** A decode that succeeds must be exact: the messages encode back to the very same bytes. */
+	private static void assertDecodesCanonicallyOrIsMalformed(byte[] bytes, String what) {
+		try {
+			List<Message> decoded = MessageCodec.decode(bytes);
+			assertThat(MessageCodec.encode(decoded)).as(what).isEqualTo(bytes);
+		}
+		catch (MalformedMessageException ex) {
+			assertThat(ex.getMessage()).as(what).isNotBlank().hasSizeLessThan(200);
+		}
+		catch (Throwable ex) {
+			fail(what + " threw " + ex + " for " + Arrays.toString(bytes), ex);
+		}
+	}
+
+	private static void assertMalformed(byte[] bytes, String reason) {
+		assertThatThrownBy(() -> MessageCodec.decode(bytes)).isInstanceOf(MalformedMessageException.class)
+			.hasMessageContaining(reason);
+	}
+
+	private static int indexOf(byte[] bytes, byte b) {
+		for (int i = 0; i < bytes.length; i++) {
+			if (bytes[i] == b) {
+				return i;
+			}
+		}
+		throw new AssertionError(
+				"byte " + (char) b + " not found in " + new String(bytes, StandardCharsets.ISO_8859_1));
+	}
+
+}

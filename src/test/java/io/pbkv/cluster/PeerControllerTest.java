@@ -1,0 +1,138 @@
+package io.pbkv.cluster;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.pbkv.core.Message;
+import io.pbkv.runtime.NodeRuntime;
+
+import java.util.Arrays;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.mockito.InOrder;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.bean.override.mockito.MockitoBean;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.ResultActions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.inOrder;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+/** Guarantee 6 at the peer API: bad input and wrong tokens get a 4xx problem+json and never reach the node. */
+@WebMvcTest(controllers = PeerController.class, properties = "kv.cluster.token=s3cret")
+@Import(PeerSliceBeans.class)
+class PeerControllerTest {
+
+	private static final String PATH = "/internal/replicate";
+
+	@Autowired
+	MockMvc mvc;
+
+	@Autowired
+	MeterRegistry registry;
+
+	@MockitoBean
+	NodeRuntime runtime;
+
+	@Test
+	void aValidBatchWithTheRightTokenIsDeliveredInOrder() throws Exception {
+		when(runtime.deliver(any())).thenReturn(true);
+		List<Message> messages = TestMessages.everyKind();
+
+		replicate(MessageCodec.encode(messages), "s3cret").andExpect(status().isNoContent());
+
+		InOrder order = inOrder(runtime);
+		messages.forEach(m -> order.verify(runtime).deliver(m));
+		order.verifyNoMoreInteractions();
+	}
+
+	@Test
+	void garbageIsRefusedWith400AndNeverDelivered() throws Exception {
+		expectProblem(replicate("GET / HTTP/1.1\r\n".getBytes(), "s3cret"), 400, "peer-batch-malformed");
+		expectProblem(replicate(new byte[0], "s3cret"), 400, "peer-batch-malformed");
+		byte[] valid = MessageCodec.encode(TestMessages.everyKind());
+		expectProblem(replicate(Arrays.copyOf(valid, valid.length - 1), "s3cret"), 400,
+				"peer-batch-malformed");
+
+		verify(runtime, never()).deliver(any());
+		assertThat(registry.get("kv.peer.rejected").tag("problem", "peer-batch-malformed").counter().count())
+			.isEqualTo(3);
+	}
+
+	@Test
+	void aMissingTokenIsRefusedWith401AndNeverDelivered() throws Exception {
+		expectProblem(replicate(MessageCodec.encode(TestMessages.everyKind()), null), 401, "peer-token-missing");
+		expectProblem(replicate(MessageCodec.encode(TestMessages.everyKind()), ""), 401, "peer-token-missing");
+
+		verify(runtime, never()).deliver(any());
+	}
+
+	@Test
+	void aWrongTokenIsRefusedWith403AndNeverDelivered() throws Exception {
+		expectProblem(replicate(MessageCodec.encode(TestMessages.everyKind()), "s3cre"), 403, "peer-token-wrong");
+		expectProblem(replicate(MessageCodec.encode(TestMessages.everyKind()), "s3cret!"), 403, "peer-token-wrong");
+
+		verify(runtime, never()).deliver(any());
+	}
+
+	@Test
+	void theTokenIsCheckedBeforeTheBody() throws Exception {
+		expectProblem(replicate("garbage".getBytes(), "wrong"), 403, "peer-token-wrong");
+	}
+
+	@Test
+	void aBodyOverTheLimitIsRefusedWith413AndNeverDelivered() throws Exception {
+		expectProblem(replicate(new byte[MessageCodec.MAX_BATCH_BYTES + 1], "s3cret"), 413, "peer-batch-too-large");
+
+		verify(runtime, never()).deliver(any());
+	}
+
+	@Test
+	void aNodeThatRefusesMessagesGets503WithRetryAfter() throws Exception {
+		when(runtime.deliver(any())).thenReturn(true, false);
+		List<Message> messages = TestMessages.everyKind();
+
+		expectProblem(replicate(MessageCodec.encode(messages), "s3cret"), 503, "node-unavailable")
+			.andExpect(header().string("Retry-After", "1"));
+
+		verify(runtime).deliver(messages.get(0));
+		verify(runtime).deliver(messages.get(1));
+		verify(runtime, never()).deliver(messages.get(2));
+	}
+
+	@Test
+	void aFailingNodeGets500ProblemNotACrash() throws Exception {
+		when(runtime.deliver(any())).thenThrow(new IllegalStateException("boom"));
+
+		expectProblem(replicate(MessageCodec.encode(TestMessages.everyKind()), "s3cret"), 500, "internal-error");
+	}
+
+	private ResultActions replicate(byte[] body, String token) throws Exception {
+		var request = post(PATH).contentType(MessageCodec.MEDIA_TYPE).content(body);
+		if (token != null) {
+			request.header(PeerSender.TOKEN_HEADER, token);
+		}
+		return mvc.perform(request);
+	}
+
+	private static ResultActions expectProblem(ResultActions result, int status, String problem) throws Exception {
+		return result.andExpect(status().is(status))
+			.andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+			.andExpect(jsonPath("$.status").value(status))
+			.andExpect(jsonPath("$.type").value("urn:pbkv:problem:" + problem))
+			.andExpect(jsonPath("$.detail").isNotEmpty());
+	}
+
+}
