@@ -90,7 +90,17 @@ class PeerController {
 						"the node is stopped or its queue is full; messages were dropped");
 			}
 		}
+		long epoch = runtime.status().epoch();
+		if (!messages.isEmpty() && messages.stream().allMatch(m -> fromOlderPrimary(m, epoch))) {
+			// Still delivered: the node changes nothing for them and answers with its epoch, so the sender learns.
+			return rejections.reject(HttpStatus.CONFLICT, "stale-epoch",
+					"this node is at epoch " + epoch + "; replication from an older epoch is refused");
+		}
 		return ResponseEntity.noContent().build();
+	}
+
+	private static boolean fromOlderPrimary(Message m, long epoch) {
+		return (m instanceof Message.Append || m instanceof Message.InstallSnapshot) && m.epoch() < epoch;
 	}
 
 	/** The body, or null when it is larger than a batch may be (read no further than one byte past the limit). */

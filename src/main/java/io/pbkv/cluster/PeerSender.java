@@ -151,7 +151,8 @@ final class PeerSender {
 		}
 		try {
 			int status = http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-			if (status / 100 == 2) {
+			// 409: the peer took the batch but holds a newer epoch; it answers that through the protocol.
+			if (status / 100 == 2 || status == 409) {
 				link.answered();
 				return true;
 			}

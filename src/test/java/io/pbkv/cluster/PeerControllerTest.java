@@ -22,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -49,13 +50,28 @@ class PeerControllerTest {
 	@Test
 	void aValidBatchWithTheRightTokenIsDeliveredInOrder() throws Exception {
 		when(runtime.deliver(any())).thenReturn(true);
+		when(runtime.status()).thenReturn(TestMessages.atEpoch(2));
 		List<Message> messages = TestMessages.everyKind();
 
 		replicate(MessageCodec.encode(messages), "s3cret").andExpect(status().isNoContent());
 
 		InOrder order = inOrder(runtime);
 		messages.forEach(m -> order.verify(runtime).deliver(m));
-		order.verifyNoMoreInteractions();
+		verify(runtime, times(messages.size())).deliver(any());
+	}
+
+	@Test
+	void replicationFromAnOlderEpochIs409ProblemAndTheNodeOnlyAnswersWithItsEpoch() throws Exception {
+		when(runtime.deliver(any())).thenReturn(true);
+		when(runtime.status()).thenReturn(TestMessages.atEpoch(5));
+		Message stale = new Message.Append("a", TestMessages.A, TestMessages.B, "cluster-1", 4, 8, 4, List.of(), 8,
+				1234, 0, 0);
+
+		replicate(MessageCodec.encode(List.of(stale)), "s3cret").andExpect(status().isConflict())
+			.andExpect(content().contentTypeCompatibleWith("application/problem+json"))
+			.andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("epoch 5")));
+		// Delivered so that the core (which changes nothing for an older epoch) can tell the sender its epoch.
+		verify(runtime).deliver(stale);
 	}
 
 	@Test

@@ -47,6 +47,7 @@ class PeerRoundTripTest {
 	@Test
 	void everyKindOfMessageCrossesTheWireInOrder() throws Exception {
 		when(runtime.deliver(any())).thenReturn(true);
+		when(runtime.status()).thenReturn(TestMessages.atEpoch(1));
 		String url = "http://127.0.0.1:" + port;
 		List<Message> messages = TestMessages.everyKind(url, url).stream().filter(m -> m.to() != null).toList();
 		SimpleMeterRegistry registry = new SimpleMeterRegistry();

@@ -3,6 +3,8 @@ package io.pbkv.cluster;
 import io.pbkv.core.Command;
 import io.pbkv.core.LogEntry;
 import io.pbkv.core.Message;
+import io.pbkv.core.NodeStatus;
+import io.pbkv.core.Role;
 import io.pbkv.core.Precondition;
 import io.pbkv.core.Snapshot;
 import io.pbkv.core.VersionedValue;
@@ -46,6 +48,11 @@ final class TestMessages {
 		data.put("b/\u00fc", new VersionedValue(new byte[0], 5));
 		data.put("c", new VersionedValue("x".getBytes(), 9));
 		return new Snapshot(9, 2, data);
+	}
+
+	/** A node's status at {@code epoch}, for controllers that look at it. */
+	static NodeStatus atEpoch(long epoch) {
+		return new NodeStatus("b", "cluster-1", Role.BACKUP, epoch, "a", A, 8, 8, 8, 0, 1, 0, true, List.of());
 	}
 
 	static List<Message> everyKind() {

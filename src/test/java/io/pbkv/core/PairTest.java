@@ -1,5 +1,7 @@
 package io.pbkv.core;
 
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -120,6 +122,33 @@ class PairTest {
 		long read = h.get(primary, "k");
 		h.run(300);
 		assertThat(h.valueOf(read)).isEqualTo("v");
+	}
+
+	@Test
+	void replicationFromAnOlderEpochIsRefusedAndChangesNothing() {
+		PairHarness h = bootedPair();
+		h.crash("a");
+		h.run(4_000);
+		assertThat(h.m("b").node.status().epoch()).isEqualTo(2);
+		NodeStatus before = h.m("b").node.status();
+		HardState hardState = h.m("b").hardState;
+		Message.Append stale = new Message.Append("a", PairHarness.url("a"), PairHarness.url("b"),
+				before.clusterId(), 1, before.lastIndex(), 1,
+				List.of(new LogEntry(before.lastIndex() + 1, 1, new Command.Put("k", "old".getBytes(),
+						Precondition.NONE))),
+				before.commitIndex() + 1, h.now, 0, 0);
+		h.m("b").node.step(h.now, stale);
+		Ready rd = h.m("b").node.ready();
+		assertThat(rd.entries()).isEmpty();
+		assertThat(rd.hardState()).isNull();
+		assertThat(rd.messages()).singleElement().isInstanceOfSatisfying(Message.AppendResult.class, r -> {
+			assertThat(r.success()).isFalse();
+			assertThat(r.epoch()).isEqualTo(2);
+		});
+		h.m("b").node.advance(rd);
+		assertThat(h.m("b").node.status().lastIndex()).isEqualTo(before.lastIndex());
+		assertThat(h.m("b").hardState).isEqualTo(hardState);
+		assertThat(h.role("b")).isEqualTo(Role.PRIMARY);
 	}
 
 	@Test
