@@ -128,7 +128,12 @@ final class Follower {
 	void onSnapshot(long now, Message.InstallSnapshot m) {
 		heard(now);
 		Snapshot snapshot = m.snapshot();
-		if (snapshot.lastIndex() > node.log().commitIndex()) {
+		if (node.log().epochAt(snapshot.lastIndex()) == snapshot.lastEpoch()) {
+			// We hold its last entry, so (log matching) everything it covers: the snapshot was overtaken by appends
+			// we may already have acknowledged, and resetting to it would lose them. It only tells us a commit.
+			primaryCommit = Math.max(primaryCommit, snapshot.lastIndex());
+		}
+		else if (snapshot.lastIndex() > node.log().commitIndex()) {
 			node.installSnapshot(snapshot, m.from());
 		}
 		verifiedIndex = Math.max(verifiedIndex, snapshot.lastIndex());

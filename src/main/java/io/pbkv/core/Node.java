@@ -170,8 +170,9 @@ public final class Node {
 			onVoteRequest(now, v);
 			return;
 		}
-		if (m instanceof Message.VoteResult r && (r.preVote() || r.granted())) {
-			// A pre-vote answer carries the epoch proposed, not one anybody holds: it must not move ours.
+		if (m instanceof Message.VoteResult r && r.granted()) {
+			// A granted pre-vote carries the epoch proposed, not one anybody holds: it must not move ours. A refusal
+			// carries the voter's epoch, which we adopt below, so a candidate behind it asks for a newer one next.
 			if (role != Role.PRIMARY) {
 				election.onResult(r);
 			}
@@ -235,7 +236,7 @@ public final class Node {
 			follower.lastHeard = now;
 		}
 		send(new Message.VoteResult(config.nodeId(), config.advertisedUrl(), v.fromUrl(), hardState.clusterId(),
-				v.preVote() ? v.epoch() : hardState.epoch(), granted, v.preVote()));
+				v.preVote() && granted ? v.epoch() : hardState.epoch(), granted, v.preVote()));
 	}
 
 	/** A client write. The reply comes out of a later {@link #ready()}. */
@@ -414,18 +415,28 @@ public final class Node {
 	/** Removes the uncommitted tail from {@code index} on, which the primary lacks; never merged, always told. */
 	void discardFrom(long index, String primary) {
 		List<LogEntry> tail = log.slice(index, log.lastIndex());
-		discarded.addAll(tail);
 		log.truncateFrom(index);
 		truncateFrom = truncateFrom == 0 ? index : Math.min(truncateFrom, index);
-		event(Event.Kind.ENTRIES_DISCARDED, tail.size(), String.format(Locale.ROOT,
+		reportDiscarded(tail, primary);
+	}
+
+	private void reportDiscarded(List<LogEntry> lost, String primary) {
+		if (lost.isEmpty()) {
+			return;
+		}
+		discarded.addAll(lost);
+		event(Event.Kind.ENTRIES_DISCARDED, lost.size(), String.format(Locale.ROOT,
 				"node %s: discarded %d uncommitted entries from index %d that primary %s lacks", config.nodeId(),
-				tail.size(), index, primary));
+				lost.size(), lost.get(0).index(), primary));
 	}
 
 	void installSnapshot(Snapshot snapshot, String primary) {
-		if (log.lastIndex() > log.commitIndex()) {
-			discardFrom(log.commitIndex() + 1, primary);
-		}
+		// The uncommitted tail goes with the old log, but only what the primary may lack is lost: not the entries
+		// of its own epoch, nor those of the snapshot's last epoch up to its end (log matching).
+		reportDiscarded(log.slice(log.commitIndex() + 1, log.lastIndex()).stream()
+			.filter(e -> e.epoch() != hardState.epoch()
+					&& !(e.index() <= snapshot.lastIndex() && e.epoch() == snapshot.lastEpoch()))
+			.toList(), primary);
 		log.resetTo(snapshot);
 		state.restore(snapshot);
 		installedSnapshot = snapshot;
