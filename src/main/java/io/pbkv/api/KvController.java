@@ -1,5 +1,6 @@
 package io.pbkv.api;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.pbkv.config.KvProperties;
 import io.pbkv.core.Command;
 import io.pbkv.core.NodeStatus;
@@ -38,11 +39,11 @@ class KvController {
 
 	private final PrimaryForwarder forwarder;
 
-	KvController(NodeRuntime runtime, KvProperties properties) {
+	KvController(NodeRuntime runtime, KvProperties properties, MeterRegistry registry) {
 		this.runtime = runtime;
 		this.limits = properties.limits();
 		this.nodeId = properties.resolvedNodeId();
-		this.forwarder = new PrimaryForwarder(nodeId, limits.requestTimeout());
+		this.forwarder = new PrimaryForwarder(nodeId, limits.requestTimeout(), registry);
 	}
 
 	@PutMapping("/kv/**")

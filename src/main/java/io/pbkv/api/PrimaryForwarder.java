@@ -2,6 +2,8 @@ package io.pbkv.api;
 
 import jakarta.servlet.http.HttpServletRequest;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -41,9 +43,16 @@ final class PrimaryForwarder {
 
 	private final Duration timeout;
 
-	PrimaryForwarder(String nodeId, Duration timeout) {
+	private final MeterRegistry registry;
+
+	PrimaryForwarder(String nodeId, Duration timeout, MeterRegistry registry) {
 		this.nodeId = nodeId;
 		this.timeout = timeout;
+		this.registry = registry;
+	}
+
+	private void count(String outcome) {
+		registry.counter("kv.client.forwarded", "outcome", outcome).increment();
 	}
 
 	ResponseEntity<Object> forward(HttpServletRequest request, String primaryUrl, byte[] body, boolean write) {
@@ -66,13 +75,16 @@ final class PrimaryForwarder {
 			for (String name : RESPONSE_HEADERS) {
 				response.headers().allValues(name).forEach(v -> relayed.header(name, v));
 			}
+			count("relayed");
 			return relayed.body(response.body());
 		}
 		catch (ConnectException | HttpConnectTimeoutException ex) {
+			count("unreachable");
 			return Problems.response(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
 					"the primary at " + primaryUrl + " does not answer; not done, safe to retry");
 		}
 		catch (IOException ex) {
+			count("lost");
 			return write ? Problems.response(HttpStatus.GATEWAY_TIMEOUT, "outcome-unknown", "forwarded to the primary at "
 					+ primaryUrl + " but its answer was lost (" + ex.getClass().getSimpleName()
 					+ "); the write may or may not have happened")

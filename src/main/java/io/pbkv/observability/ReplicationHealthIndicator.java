@@ -4,6 +4,9 @@ import io.pbkv.config.KvProperties;
 import io.pbkv.core.NodeStatus;
 import io.pbkv.runtime.NodeRuntime;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
@@ -33,13 +36,31 @@ class ReplicationHealthIndicator implements HealthIndicator {
 			.withDetail("role", s.role())
 			.withDetail("epoch", s.epoch())
 			.withDetail("primaryId", String.valueOf(s.primaryId()))
+			.withDetail("eligible", s.eligible())
 			.withDetail("lastIndex", s.lastIndex())
 			.withDetail("commitIndex", s.commitIndex())
-			.withDetail("peers", s.peers());
+			.withDetail("peers", peers(s));
 		if (peerApiOpen) {
 			builder.withDetail("warning", "kv.cluster.token is unset: the peer API is open to anyone");
 		}
 		return builder.build();
+	}
+
+	/** Per peer: reachable, last contact, and (on the primary) in-sync and lag in entries. */
+	private static Map<String, Map<String, Object>> peers(NodeStatus s) {
+		Map<String, Map<String, Object>> peers = new LinkedHashMap<>();
+		for (NodeStatus.PeerStatus p : s.peers()) {
+			Map<String, Object> peer = new LinkedHashMap<>();
+			peer.put("nodeId", String.valueOf(p.nodeId()));
+			peer.put("reachable", p.reachable());
+			peer.put("lastContactMillis", p.lastContactMillis());
+			if (p.matchIndex() >= 0) {
+				peer.put("inSync", p.inSync());
+				peer.put("lagEntries", s.lastIndex() - p.matchIndex());
+			}
+			peers.put(p.url(), peer);
+		}
+		return peers;
 	}
 
 }

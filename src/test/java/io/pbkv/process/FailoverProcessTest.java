@@ -170,11 +170,13 @@ class FailoverProcessTest {
 			Pair.await("the primary to go on alone", Duration.ofSeconds(30),
 					() -> pair.http.put(pair.a.url(), "only-on-a", "x").status() == 200);
 			pair.a.kill9(); // lost for good, with a write b never saw
-			pair.b.start().awaitReady(Duration.ofSeconds(90));
+			pair.b.start().awaitLive(Duration.ofSeconds(90));
 			Thread.sleep(3 * Pair.TIMEOUT.toMillis());
 			assertThat(pair.isPrimary(pair.b)).as("b may lack acknowledged writes: it must not promote itself")
 				.isFalse();
 			assertThat(pair.http.put(pair.b.url(), "k", "v").status()).isEqualTo(503);
+			assertThat(pair.http.send(HttpRequest.newBuilder(URI.create(pair.b.url() + "/actuator/health/readiness")))
+				.status()).as("not ready while no primary is known").isEqualTo(503);
 			assertThat(forcePrimary(pair, pair.b, "wrong").status()).isEqualTo(403);
 			KvHttp.Result forced = forcePrimary(pair, pair.b, Pair.TOKEN);
 			assertThat(forced.status()).isEqualTo(200);

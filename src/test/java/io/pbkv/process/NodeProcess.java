@@ -21,6 +21,15 @@ public final class NodeProcess implements AutoCloseable {
 
 	private static final Path JAR = Path.of("target/pbkv.jar");
 
+	/** What the tests run the node with: a small heap and C1 only, to start fast rather than run fast. */
+	public static final List<String> TEST_JVM_OPTIONS = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1");
+
+	private final Path java;
+
+	private final Path jar;
+
+	private final List<String> jvmOptions;
+
 	private final String nodeId;
 
 	private final int port;
@@ -34,6 +43,19 @@ public final class NodeProcess implements AutoCloseable {
 	private Process process;
 
 	public NodeProcess(String nodeId, int port, Path workDir, List<String> extraArgs) {
+		this(Path.of(ProcessHandle.current().info().command().orElse("java")), JAR, TEST_JVM_OPTIONS, nodeId, port,
+				workDir, extraArgs);
+	}
+
+	/**
+	 * A node run by {@code java -jar jar} with the given JVM options instead of {@link #TEST_JVM_OPTIONS}; the
+	 * benchmark uses it to measure the JVM as deployed (default heap, full JIT).
+	 */
+	public NodeProcess(Path java, Path jar, List<String> jvmOptions, String nodeId, int port, Path workDir,
+			List<String> extraArgs) {
+		this.java = java;
+		this.jar = jar;
+		this.jvmOptions = List.copyOf(jvmOptions);
 		this.nodeId = nodeId;
 		this.port = port;
 		this.dataDir = workDir.resolve(nodeId).resolve("data");
@@ -48,14 +70,16 @@ public final class NodeProcess implements AutoCloseable {
 	}
 
 	public NodeProcess start() throws IOException {
-		if (!Files.exists(JAR)) {
-			throw new IllegalStateException(JAR + " is missing: run the tests with ./mvnw verify");
+		if (!Files.exists(jar)) {
+			throw new IllegalStateException(jar + " is missing: run the tests with ./mvnw verify");
 		}
 		Files.createDirectories(logFile.getParent());
-		String java = ProcessHandle.current().info().command().orElse("java");
-		List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar",
-				JAR.toAbsolutePath().toString(), "--server.address=127.0.0.1", "--server.port=" + port,
-				"--kv.node-id=" + nodeId, "--kv.advertised-url=" + url(), "--kv.data-dir=" + dataDir));
+		List<String> command = new ArrayList<>();
+		command.add(java.toString());
+		command.addAll(jvmOptions);
+		command.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "--server.address=127.0.0.1",
+				"--server.port=" + port, "--kv.node-id=" + nodeId, "--kv.advertised-url=" + url(),
+				"--kv.data-dir=" + dataDir));
 		command.addAll(extraArgs);
 		process = new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
@@ -63,8 +87,17 @@ public final class NodeProcess implements AutoCloseable {
 		return this;
 	}
 
-	/** Polls until the node answers {@code /cluster} with a role, for at most {@code timeout}. */
+	/** Polls until the node is ready to serve clients (it is primary or knows one), for at most {@code timeout}. */
 	public NodeProcess awaitReady(Duration timeout) throws Exception {
+		return await("/actuator/health/readiness", timeout);
+	}
+
+	/** Polls until the node runs, whether or not it can serve clients yet, for at most {@code timeout}. */
+	public NodeProcess awaitLive(Duration timeout) throws Exception {
+		return await("/actuator/health/liveness", timeout);
+	}
+
+	private NodeProcess await(String probe, Duration timeout) throws Exception {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
 		while (System.nanoTime() < deadline) {
@@ -74,7 +107,7 @@ public final class NodeProcess implements AutoCloseable {
 			}
 			try {
 				HttpResponse<String> r = http.send(
-						HttpRequest.newBuilder(URI.create(url() + "/actuator/health/readiness"))
+						HttpRequest.newBuilder(URI.create(url() + probe))
 							.timeout(Duration.ofSeconds(1))
 							.build(),
 						HttpResponse.BodyHandlers.ofString());
@@ -87,7 +120,7 @@ public final class NodeProcess implements AutoCloseable {
 			}
 			Thread.sleep(100);
 		}
-		throw new IllegalStateException("node " + nodeId + " not ready within " + timeout + "; log:\n" + tail());
+		throw new IllegalStateException("node " + nodeId + " not up (" + probe + ") within " + timeout + "; log:\n" + tail());
 	}
 
 	public void kill9() throws InterruptedException {
