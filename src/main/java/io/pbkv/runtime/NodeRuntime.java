@@ -1,15 +1,12 @@
 package io.pbkv.runtime;
 
 import io.pbkv.core.Command;
-import io.pbkv.core.Event;
 import io.pbkv.core.Message;
 import io.pbkv.core.Node;
 import io.pbkv.core.NodeStatus;
 import io.pbkv.core.Outcome;
 import io.pbkv.core.Query;
 import io.pbkv.core.Ready;
-import io.pbkv.core.Reply;
-import io.pbkv.core.Snapshot;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -54,13 +51,10 @@ public final class NodeRuntime implements AutoCloseable {
 
 	private final LogStore logStore;
 
-	private final MetaStore metaStore;
 
 	private final MonotonicClock clock;
 
-	private final Transport transport;
-
-	private final DiscardedEntries discarded;
+	private final ReadyExecutor executor;
 
 	private final RuntimeListener listener;
 
@@ -87,9 +81,7 @@ public final class NodeRuntime implements AutoCloseable {
 			int queueCapacity) {
 		this.node = node;
 		this.logStore = logStore;
-		this.metaStore = metaStore;
-		this.discarded = discarded;
-		this.transport = transport;
+		this.executor = new ReadyExecutor(logStore, metaStore, discarded, transport, listener);
 		this.clock = clock;
 		this.listener = listener;
 		this.tickInterval = tickInterval;
@@ -214,74 +206,24 @@ public final class NodeRuntime implements AutoCloseable {
 		}
 	}
 
-	/**
-	 * Executes what the core asks, in the one order durability allows: (1) persist the hard state, an installed
-	 * snapshot, the truncation, the entries and the commit index, with a single fsync for all of it; (2) send,
-	 * so that no message promises what is not on disk; (3) deliver replies, which only ever answer entries made
-	 * durable and committed in an earlier turn; (4) advance the core, which then commits and applies what is now
-	 * durable; (5) save a snapshot it asked for, then let it compact.
-	 */
+	/** Runs the core's Ready batches until it has nothing more to do; {@link ReadyExecutor} holds the order. */
 	private void processReady() throws IOException {
 		while (node.hasReady()) {
 			Ready rd = node.ready();
-			if (rd.hardState() != null) {
-				metaStore.save(rd.hardState());
-			}
-			if (!rd.discarded().isEmpty()) {
-				discarded.record(rd.discarded());
-			}
-			if (rd.installSnapshot() != null) {
-				logStore.resetTo(rd.installSnapshot());
-			}
-			if (rd.truncateFrom() > 0) {
-				logStore.truncateFrom(rd.truncateFrom());
-			}
-			if (!rd.entries().isEmpty()) {
-				logStore.append(rd.entries());
-			}
-			if (rd.commitIndex() > 0) {
-				logStore.commit(rd.commitIndex());
-			}
-			if (rd.needsSync()) {
-				long start = System.nanoTime();
-				logStore.sync();
-				listener.synced(rd.entries().size(), System.nanoTime() - start);
-			}
-			transport.send(rd.messages());
-			listener.sent(rd.messages());
-			rd.roleChanges().forEach(change -> {
-				log.info("{}", change);
-				listener.roleChanged(change);
-			});
-			rd.events().forEach(event -> {
-				if (event.kind() == Event.Kind.BACKUP_ADMITTED) {
-					log.info("{}", event);
-				}
-				else if (!event.text().isEmpty()) {
-					log.warn("{}", event);
-				}
-				listener.event(event);
-			});
-			for (Reply reply : rd.replies()) {
+			executor.persistSendReply(rd, reply -> {
 				CompletableFuture<Outcome> future = awaiting.remove(reply.requestId());
 				if (future != null) {
 					future.complete(reply.outcome());
 				}
-			}
+			});
 			node.advance(rd);
 			if (rd.snapshot() != null) {
-				saveSnapshot(rd.snapshot());
+				executor.saveSnapshot(rd.snapshot());
+				node.snapshotSaved(rd.snapshot().lastIndex());
 			}
 		}
 		status = node.status();
 		logSize = logStore.sizeOnDisk();
-	}
-
-	private void saveSnapshot(Snapshot snapshot) throws IOException {
-		long start = System.nanoTime();
-		logStore.saveSnapshot(snapshot);
-		node.snapshotSaved(snapshot.lastIndex());
-		listener.snapshotSaved(snapshot.data().size(), System.nanoTime() - start);
 	}
 
 	private void failAll() {
