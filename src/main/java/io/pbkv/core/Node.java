@@ -547,20 +547,18 @@ public final class Node {
 	}
 
 	public NodeStatus status() {
-		List<NodeStatus.PeerStatus> peers;
-		if (role == Role.PRIMARY) {
-			peers = replicator.status(now);
-		}
-		else {
-			peers = config.peerUrls().stream().map(url -> {
-				Long heard = lastHeardFrom.get(url);
-				return new NodeStatus.PeerStatus(peerIds.get(url), url, reachable(url, now), -1,
-						heard == null ? -1 : now - heard, false);
-			}).toList();
-		}
+		List<NodeStatus.PeerStatus> peers = role == Role.PRIMARY ? replicator.status(this::contact)
+				: config.peerUrls().stream().map(this::contact).toList();
 		return new NodeStatus(config.nodeId(), hardState.clusterId(), role, hardState.epoch(), primaryId, primaryUrl,
 				log.lastIndex(), log.commitIndex(), state.appliedIndex(), log.snapshotIndex(), state.size(),
 				pending.size(), role == Role.BACKUP && follower.eligible, peers);
+	}
+
+	/** What this node last heard from a peer, whatever its role: the truth behind "reachable". */
+	private NodeStatus.PeerStatus contact(String url) {
+		Long heard = lastHeardFrom.get(url);
+		return new NodeStatus.PeerStatus(peerIds.get(url), url, reachable(url, now), -1,
+				heard == null ? -1 : now - heard, false);
 	}
 
 	// --- accessors for the role classes -----------------------------------------------------------------

@@ -220,11 +220,13 @@ final class Replicator {
 		return true;
 	}
 
-	List<NodeStatus.PeerStatus> status(long now) {
+	/** Per backup: its match index and membership; {@code contact} supplies what was really heard and when. */
+	List<NodeStatus.PeerStatus> status(java.util.function.Function<String, NodeStatus.PeerStatus> contact) {
 		List<NodeStatus.PeerStatus> list = new ArrayList<>();
 		for (Progress p : peers.values()) {
-			list.add(new NodeStatus.PeerStatus(p.nodeId, p.url, now - p.lastAckAt < config.heartbeatTimeout(),
-					p.matchIndex, now - p.lastAckAt, p.inSync));
+			NodeStatus.PeerStatus heard = contact.apply(p.url);
+			list.add(new NodeStatus.PeerStatus(heard.nodeId(), p.url, heard.reachable(), p.matchIndex,
+					heard.lastContactMillis(), p.inSync));
 		}
 		return list;
 	}

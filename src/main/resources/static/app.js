@@ -1,0 +1,215 @@
+// The live cluster page: polls /cluster/overview of the node that served it once a second and redraws one
+// card per node. No framework, no build step: every value goes into the DOM through textContent.
+"use strict";
+
+(() => {
+	const POLL_MILLIS = 1000;
+	const MAX_EVENTS = 50;
+	const FIELDS = [
+		["epoch", "Epoch"],
+		["index", "Last / commit index"],
+		["lag", "Replication lag"],
+		["inSync", "In sync"],
+		["contact", "Last contact"],
+		["ops", "Client ops/s"],
+		["reachable", "Reachable"],
+	];
+
+	const $ = (id) => document.getElementById(id);
+	const cards = new Map();
+	const previousOps = new Map();
+	const wasReachable = new Map();
+	const names = new Map();
+	let shownPrimary = null;
+	let connected = null;
+
+	function event(text) {
+		const item = document.createElement("li");
+		const time = document.createElement("time");
+		const now = new Date();
+		time.dateTime = now.toISOString();
+		time.textContent = now.toLocaleTimeString();
+		item.append(time, " " + text);
+		$("events").append(item);
+		while ($("events").children.length > MAX_EVENTS) {
+			$("events").firstElementChild.remove();
+		}
+	}
+
+	function setConnection(ok, why) {
+		if (ok === connected) {
+			return;
+		}
+		connected = ok;
+		const status = $("connection");
+		status.dataset.state = ok ? "live" : "lost";
+		status.textContent = ok ? "Live: refreshed every second."
+			: "Lost contact with the node serving this page (" + why + ") at " + new Date().toLocaleTimeString()
+				+ ". Open another node's page from its card.";
+		$("app").classList.toggle("stale", !ok);
+	}
+
+	function card(key) {
+		let article = cards.get(key);
+		if (article) {
+			return article;
+		}
+		article = document.createElement("article");
+		article.className = "node";
+		const header = document.createElement("header");
+		const title = document.createElement("h3");
+		title.dataset.field = "title";
+		const note = document.createElement("span");
+		note.className = "note";
+		note.dataset.field = "note";
+		const badge = document.createElement("span");
+		badge.className = "badge";
+		badge.dataset.field = "role";
+		header.append(title, note, badge);
+		const link = document.createElement("a");
+		link.dataset.field = "url";
+		const list = document.createElement("dl");
+		for (const [field, label] of FIELDS) {
+			const row = document.createElement("div");
+			const term = document.createElement("dt");
+			term.textContent = label;
+			const value = document.createElement("dd");
+			value.dataset.field = field;
+			row.append(term, value);
+			list.append(row);
+		}
+		article.append(header, link, list);
+		cards.set(key, article);
+		[...cards.keys()].sort().forEach((k) => $("nodes").append(cards.get(k)));
+		return article;
+	}
+
+	function set(article, field, text) {
+		article.querySelector('[data-field="' + field + '"]').textContent = text;
+	}
+
+	function ago(millis) {
+		if (millis === undefined || millis < 0) {
+			return "never";
+		}
+		return millis < 1000 ? millis + " ms ago" : (millis / 1000).toFixed(1) + " s ago";
+	}
+
+	function opsPerSecond(key, node, now) {
+		const before = previousOps.get(key);
+		if (!node.reachable) {
+			previousOps.delete(key);
+			return "—";
+		}
+		previousOps.set(key, { count: node.clientOps, at: now });
+		if (!before || node.clientOps < before.count) {
+			return "…";
+		}
+		return ((node.clientOps - before.count) / ((now - before.at) / 1000)).toFixed(1);
+	}
+
+	// The freshest word any other reachable node has of this one.
+	function lastContact(nodes, node, id) {
+		const seen = nodes.filter((n) => n.reachable && n !== node)
+			.flatMap((n) => n.cluster.peers)
+			.filter((p) => (p.nodeId === id || p.url === node.url) && p.lastContactMillis >= 0)
+			.map((p) => p.lastContactMillis);
+		return seen.length ? ago(Math.min(...seen)) : "—";
+	}
+
+	function showPrimary(primary, epoch) {
+		$("primary").textContent = primary ? primary.nodeId : "none reachable";
+		$("epoch").textContent = epoch >= 0 ? epoch : "—";
+		$("summary").dataset.primary = primary ? primary.nodeId : "";
+		$("summary").dataset.epoch = epoch >= 0 ? epoch : "";
+		const now = primary ? primary.cluster.epoch + ":" + primary.nodeId : "none";
+		if (now !== shownPrimary) {
+			if (primary) {
+				event("epoch " + primary.cluster.epoch + ": " + primary.nodeId
+					+ (shownPrimary === null ? " is primary" : " became primary"));
+			}
+			else {
+				event("no primary reachable");
+			}
+			shownPrimary = now;
+		}
+	}
+
+	function render(overview, now) {
+		const nodes = overview.nodes;
+		const up = nodes.filter((n) => n.reachable);
+		const primary = up.filter((n) => n.cluster.role === "PRIMARY")
+			.sort((x, y) => y.cluster.epoch - x.cluster.epoch)[0];
+		showPrimary(primary, Math.max(-1, ...up.map((n) => n.cluster.epoch)));
+		const keys = new Set();
+		for (const node of nodes) {
+			if (node.nodeId) {
+				names.set(node.url, node.nodeId);
+			}
+			const key = node.nodeId || names.get(node.url) || node.url;
+			keys.add(key);
+			const article = card(key);
+			const role = node.reachable ? node.cluster.role : "UNREACHABLE";
+			const isPrimary = node === primary;
+			const view = primary && !isPrimary
+				? primary.cluster.peers.find((p) => p.nodeId === node.nodeId) : undefined;
+			article.dataset.nodeId = key;
+			article.dataset.role = role;
+			article.dataset.reachable = node.reachable;
+			article.setAttribute("aria-label", "node " + key + ", " + role.toLowerCase());
+			set(article, "title", key);
+			set(article, "note", node.self ? "serving this page" : "");
+			set(article, "role", role);
+			const link = article.querySelector('[data-field="url"]');
+			link.textContent = node.url;
+			link.href = /^https?:\/\//.test(node.url) ? node.url + "/" : "#";
+			set(article, "epoch", node.reachable ? node.cluster.epoch : "—");
+			set(article, "index", node.reachable ? node.cluster.lastIndex + " / " + node.cluster.commitIndex : "—");
+			set(article, "lag", view && view.matchIndex >= 0
+				? primary.cluster.lastIndex - view.matchIndex + " entries" : "—");
+			set(article, "inSync", view ? (view.inSync ? "yes" : "no") : "—");
+			set(article, "contact", lastContact(nodes, node, key));
+			set(article, "ops", opsPerSecond(key, node, now));
+			set(article, "reachable", node.reachable ? "yes" : "no: " + node.error);
+			if (wasReachable.has(key) && wasReachable.get(key) !== node.reachable) {
+				event(key + (node.reachable ? " is reachable again" : " is unreachable"));
+			}
+			wasReachable.set(key, node.reachable);
+		}
+		for (const [key, article] of cards) {
+			if (!keys.has(key)) {
+				article.remove();
+				cards.delete(key);
+			}
+		}
+	}
+
+	async function poll() {
+		const abort = new AbortController();
+		const timer = setTimeout(() => abort.abort(), 3 * POLL_MILLIS);
+		let overview;
+		try {
+			const response = await fetch("cluster/overview", {
+				cache: "no-store", signal: abort.signal, headers: { Accept: "application/json" },
+			});
+			if (!response.ok) {
+				throw new Error("HTTP " + response.status);
+			}
+			overview = await response.json();
+		}
+		catch (error) {
+			setConnection(false, error.name === "AbortError" ? "no answer" : error.message);
+		}
+		finally {
+			clearTimeout(timer);
+			setTimeout(poll, POLL_MILLIS);
+		}
+		// Outside the try: a bug in render must show up as an error, not as a lost connection.
+		if (overview) {
+			setConnection(true);
+			render(overview, performance.now());
+		}
+	}
+
+	poll();
+})();

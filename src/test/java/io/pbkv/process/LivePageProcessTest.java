@@ -1,0 +1,152 @@
+package io.pbkv.process;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Level;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * The live page in real headless Chromium against a real pair: it shows who is primary, and a kill -9 of the
+ * primary as it happens. Uses Debian's chromium and chromedriver, so Selenium Manager never downloads anything.
+ */
+@Tag("process")
+class LivePageProcessTest {
+
+	private static final File CHROMIUM = new File("/usr/bin/chromium");
+
+	private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
+
+	private static final Path SCREENSHOT = Path.of("target/live-page.png");
+
+	@TempDir
+	Path work;
+
+	@TempDir
+	Path profile;
+
+	@BeforeAll
+	static void browserIsInstalled() {
+		boolean installed = CHROMIUM.canExecute() && CHROMEDRIVER.canExecute();
+		String why = "the live page test needs " + CHROMIUM + " and " + CHROMEDRIVER
+				+ ": run `apt-get install -y chromium chromium-driver`";
+		String ci = System.getenv("CI");
+		if (!installed && ci != null && !ci.isBlank()) {
+			fail(why);
+		}
+		Assumptions.assumeTrue(installed, why);
+	}
+
+	private WebDriver chromium() {
+		System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.getPath());
+		ChromeOptions options = new ChromeOptions();
+		options.setBinary(CHROMIUM);
+		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+				"--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+				"--window-size=1200,900", "--user-data-dir=" + profile);
+		options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
+		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER)
+			.usingAnyFreePort()
+			.build();
+		return new ChromeDriver(service, options);
+	}
+
+	@Test
+	void thePageShowsWhoIsPrimaryAndAFailoverAsItHappens() throws Exception {
+		try (Pair pair = new Pair(work).start()) {
+			WebDriver browser = chromium();
+			try {
+				browser.get(pair.a.url() + "/");
+				awaitRoles(browser, "a", "PRIMARY", "b", "BACKUP");
+				assertNoBrowserErrors(browser);
+
+				// a is about to die, so watch from b's page: it fetches a's view server-side.
+				browser.get(pair.b.url() + "/");
+				awaitRoles(browser, "a", "PRIMARY", "b", "BACKUP");
+				for (int i = 0; i < 20; i++) {
+					pair.http.put(pair.a.url(), "page/" + i, "v" + i);
+				}
+				await(browser, "a's client ops/s as a number",
+						() -> field(browser, "a", "ops").matches("\\d+\\.\\d"));
+				assertThat(field(browser, "b", "inSync")).isEqualTo("yes");
+
+				pair.a.kill9();
+				await(browser, "b PRIMARY and a unreachable on b's page",
+						() -> "PRIMARY".equals(card(browser, "b").getDomAttribute("data-role"))
+								&& "false".equals(card(browser, "a").getDomAttribute("data-reachable")));
+				assertThat(field(browser, "b", "role")).contains("PRIMARY");
+				assertThat(field(browser, "a", "role")).contains("UNREACHABLE");
+				assertThat(browser.findElement(By.id("summary")).getDomAttribute("data-primary")).isEqualTo("b");
+				assertThat(browser.findElement(By.id("events")).getText()).contains("a is primary")
+					.contains("a is unreachable")
+					.containsPattern("epoch \\d+: b became primary");
+				assertNoBrowserErrors(browser);
+			}
+			finally {
+				screenshot(browser);
+				browser.quit();
+			}
+		}
+	}
+
+	private static void awaitRoles(WebDriver browser, String first, String firstRole, String second,
+			String secondRole) {
+		await(browser, first + " " + firstRole + " and " + second + " " + secondRole,
+				() -> firstRole.equals(card(browser, first).getDomAttribute("data-role"))
+						&& secondRole.equals(card(browser, second).getDomAttribute("data-role")));
+	}
+
+	private static void await(WebDriver browser, String what, BooleanSupplier condition) {
+		// WebDriverWait retries while a card is not there yet (NoSuchElementException).
+		new WebDriverWait(browser, Duration.ofSeconds(30)).withMessage(what).until(d -> condition.getAsBoolean());
+	}
+
+	private static WebElement card(WebDriver browser, String nodeId) {
+		return browser.findElement(By.cssSelector("article[data-node-id='" + nodeId + "']"));
+	}
+
+	private static String field(WebDriver browser, String nodeId, String field) {
+		return card(browser, nodeId).findElement(By.cssSelector("[data-field='" + field + "']")).getText();
+	}
+
+	private static void assertNoBrowserErrors(WebDriver browser) {
+		List<LogEntry> errors = browser.manage()
+			.logs()
+			.get(LogType.BROWSER)
+			.getAll()
+			.stream()
+			.filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+			.toList();
+		assertThat(errors).as("errors in the browser console").isEmpty();
+	}
+
+	private static void screenshot(WebDriver browser) throws Exception {
+		File shot = ((ChromeDriver) browser).getScreenshotAs(OutputType.FILE);
+		Files.createDirectories(SCREENSHOT.getParent());
+		Files.copy(shot.toPath(), SCREENSHOT, StandardCopyOption.REPLACE_EXISTING);
+	}
+
+}
