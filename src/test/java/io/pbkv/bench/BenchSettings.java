@@ -1,10 +1,15 @@
 package io.pbkv.bench;
 
+import io.pbkv.process.NodeProcess;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What one benchmark run measures and how long, read from the environment so that {@code bin/pbkv-bench}
@@ -20,9 +25,27 @@ import java.util.Map;
  * @param valueBytes size of every value written ({@code PBKV_BENCH_VALUE_BYTES}, default 100)
  * @param fsyncProbe how long the serial fsync loop runs ({@code PBKV_BENCH_FSYNC_SECONDS}, default 3)
  * @param keepWorkDir keep the temporary directory, with the node logs ({@code PBKV_BENCH_KEEP=1})
+ * @param targets what to measure ({@code PBKV_BENCH_TARGETS}, default {@code lone,pair}); always in the order of
+ * {@link TargetKind}, whatever the order given
+ * @param failovers kill -9 rounds after the pair's rows ({@code PBKV_BENCH_FAILOVERS}, default 3; 0 skips them)
  */
 record BenchSettings(Path jar, Path java, Path workRoot, Duration duration, Duration warmup, List<Integer> clientCounts,
-		int valueBytes, Duration fsyncProbe, boolean keepWorkDir) {
+		int valueBytes, Duration fsyncProbe, boolean keepWorkDir, Set<TargetKind> targets, int failovers) {
+
+	/** The deployments {@code PBKV_BENCH_TARGETS} can name. */
+	enum TargetKind {
+
+		/** {@link LoneNode}. */
+		LONE,
+
+		/** {@link PrimaryBackupPair}. */
+		PAIR
+
+	}
+
+	BenchSettings {
+		targets = Set.copyOf(targets);
+	}
 
 	static BenchSettings fromEnvironment(Map<String, String> env) {
 		Path currentJava = ProcessHandle.current().info().command().map(Path::of).orElse(Path.of("java"));
@@ -31,7 +54,20 @@ record BenchSettings(Path jar, Path java, Path workRoot, Duration duration, Dura
 				Path.of(env.getOrDefault("PBKV_BENCH_DIR", "target")), seconds(env, "PBKV_BENCH_SECONDS", "10"),
 				seconds(env, "PBKV_BENCH_WARMUP_SECONDS", "2"), clients(env.getOrDefault("PBKV_BENCH_CLIENTS", "1,16,64")),
 				Integer.parseInt(env.getOrDefault("PBKV_BENCH_VALUE_BYTES", "100")),
-				seconds(env, "PBKV_BENCH_FSYNC_SECONDS", "3"), "1".equals(env.get("PBKV_BENCH_KEEP")));
+				seconds(env, "PBKV_BENCH_FSYNC_SECONDS", "3"), "1".equals(env.get("PBKV_BENCH_KEEP")),
+				targets(env.getOrDefault("PBKV_BENCH_TARGETS", "lone,pair")), failovers(env));
+	}
+
+	boolean measures(TargetKind kind) {
+		return this.targets.contains(kind);
+	}
+
+	/**
+	 * A node as the benchmark runs it: this jar and java, and no JVM options (default heap, full JIT), unlike the
+	 * process tests' {@link NodeProcess#TEST_JVM_OPTIONS}, which trade peak speed for start-up time.
+	 */
+	NodeProcess node(String nodeId, int port, Path workDir, List<String> args) {
+		return new NodeProcess(this.java, this.jar, List.of(), nodeId, port, workDir, args);
 	}
 
 	int maxClients() {
@@ -59,6 +95,41 @@ record BenchSettings(Path jar, Path java, Path workRoot, Duration duration, Dura
 			throw new IllegalArgumentException("PBKV_BENCH_CLIENTS must list positive client counts, not '" + text + "'");
 		}
 		return counts;
+	}
+
+	static Set<TargetKind> targets(String text) {
+		Set<TargetKind> kinds = EnumSet.noneOf(TargetKind.class);
+		for (String name : text.split(",")) {
+			String kind = name.strip().toUpperCase(Locale.ROOT);
+			if (kind.isEmpty()) {
+				continue;
+			}
+			try {
+				kinds.add(TargetKind.valueOf(kind));
+			}
+			catch (IllegalArgumentException ex) {
+				throw new IllegalArgumentException(
+						"PBKV_BENCH_TARGETS must list lone and/or pair, not '" + text + "'");
+			}
+		}
+		if (kinds.isEmpty()) {
+			throw new IllegalArgumentException("PBKV_BENCH_TARGETS must list lone and/or pair, not '" + text + "'");
+		}
+		return kinds;
+	}
+
+	private static int failovers(Map<String, String> env) {
+		String text = env.getOrDefault("PBKV_BENCH_FAILOVERS", "3");
+		try {
+			int rounds = Integer.parseInt(text.strip());
+			if (rounds >= 0) {
+				return rounds;
+			}
+		}
+		catch (NumberFormatException ex) {
+			// reported below
+		}
+		throw new IllegalArgumentException("PBKV_BENCH_FAILOVERS must be a count of 0 or more, not '" + text + "'");
 	}
 
 }

@@ -1,5 +1,8 @@
 package io.pbkv.bench;
 
+import io.pbkv.process.NodeProcess;
+
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,8 +15,10 @@ final class LoneNode implements Target {
 
 	private final NodeProcess node;
 
-	LoneNode(BenchSettings settings, Path dir) {
-		this.node = new NodeProcess(settings.java(), settings.jar(), "bench-a", NodeProcess.freePort(), dir.resolve("a"),
+	private boolean closed;
+
+	LoneNode(BenchSettings settings, Path dir) throws IOException {
+		this.node = settings.node("a", NodeProcess.freePort(), dir,
 				List.of("--kv.initial-role=primary", "--kv.storage.fsync=always"));
 	}
 
@@ -24,18 +29,25 @@ final class LoneNode implements Target {
 
 	@Override
 	public void start() throws Exception {
-		this.node.start();
+		synchronized (this) {
+			// After close() (the shutdown hook ran), starting would leave a process behind.
+			if (this.closed) {
+				throw new IllegalStateException("the benchmark is stopping");
+			}
+			this.node.start();
+		}
 		this.node.awaitReady(STARTUP_TIMEOUT);
 	}
 
 	@Override
 	public URI clientUrl() {
-		return this.node.url();
+		return URI.create(this.node.url());
 	}
 
 	@Override
-	public void close() {
-		this.node.close();
+	public synchronized void close() {
+		this.closed = true;
+		Nodes.stop(this.node);
 	}
 
 }

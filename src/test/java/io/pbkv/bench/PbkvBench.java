@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -14,11 +15,13 @@ import java.util.stream.Stream;
 
 /**
  * The benchmark the README documents ({@code bin/pbkv-bench}): PUT then GET throughput and latency with 1, 16 and
- * 64 concurrent clients over real HTTP against each {@link Target}, plus the disk's serial fsync rate, to show the
- * gain of group commit. Settings come from the environment, see {@link BenchSettings}.
+ * 64 concurrent clients over real HTTP against each {@link Target} (a lone node, then a primary-backup pair with
+ * synchronous replication, printed beside it), plus the disk's serial fsync rate, to show the gain of group
+ * commit; then kill -9 failovers of the pair under load ({@link FailoverBench}): how long writes fail, and
+ * whether any acknowledged write was lost. Settings come from the environment, see {@link BenchSettings}.
  *
  * <p>Run with {@code java -cp target/test-classes:target/classes io.pbkv.bench.PbkvBench}; never part of a test
- * run (no class here is named {@code *Test} except the unit test of the statistics).
+ * run (no class here is named {@code *Test} except the unit tests of its pure logic).
  */
 public final class PbkvBench {
 
@@ -47,8 +50,14 @@ public final class PbkvBench {
 		Files.createDirectories(settings.workRoot());
 		Path workDir = Files.createTempDirectory(settings.workRoot().toAbsolutePath(), "pbkv-bench-");
 
-		// A primary-backup pair joins this list once replication works, measured in the same run.
-		List<Target> targets = List.of(new LoneNode(settings, workDir.resolve("lone")));
+		List<Target> chosen = new ArrayList<>();
+		if (settings.measures(BenchSettings.TargetKind.LONE)) {
+			chosen.add(new LoneNode(settings, workDir.resolve("lone")));
+		}
+		if (settings.measures(BenchSettings.TargetKind.PAIR)) {
+			chosen.add(new PrimaryBackupPair(settings, workDir.resolve("pair")));
+		}
+		List<Target> targets = List.copyOf(chosen);
 
 		Runnable cleanUp = () -> {
 			targets.forEach(Target::close);
@@ -90,8 +99,9 @@ public final class PbkvBench {
 			out.println("WARNING: " + store.type() + " does not reach a disk on fsync; set PBKV_BENCH_DIR to a"
 					+ " directory on the disk you want to judge");
 		}
-		out.printf(Locale.ROOT, "%s s per row after a %s s warm-up per operation; clients %s; %d-byte values%n%n",
+		out.printf(Locale.ROOT, "%s s per row after a %s s warm-up per operation; clients %s; %d-byte values%n",
 				seconds(settings.duration()), seconds(settings.warmup()), settings.clientCounts(), settings.valueBytes());
+		out.printf(Locale.ROOT, "targets: %s%n%n", String.join(", ", targets.stream().map(Target::name).toList()));
 
 		FsyncProbe.Result fsync = FsyncProbe.measure(workDir, settings.fsyncProbe());
 		out.printf(Locale.ROOT, "serial fsync (append 64 B + force): %.0f/s, p50 %.2f ms, p99 %.2f ms (%d in %s s)%n%n",
@@ -99,20 +109,41 @@ public final class PbkvBench {
 				seconds(fsync.elapsed()));
 
 		ResultsTable table = new ResultsTable(out);
+		boolean failoverTrouble = false;
 		for (Target target : targets) {
-			measure(settings, target, table);
+			try {
+				measure(settings, target, table);
+				if (target instanceof PrimaryBackupPair pair) {
+					if (targets.size() > 1) {
+						out.println();
+						table.printComparison(targets.get(0).name(), "lone", pair.name(), "pair");
+					}
+					if (settings.failovers() > 0) {
+						out.println();
+						failoverTrouble = !failovers(settings, pair);
+					}
+				}
+			}
+			finally {
+				target.close();
+			}
 		}
 
 		out.println();
 		printGain(settings, targets, table, fsync);
+		int status = 0;
 		if (table.anyFailures()) {
 			out.println("Some requests failed (errors column): the figures above are not trustworthy.");
-			return 1;
+			status = 1;
 		}
-		return 0;
+		if (failoverTrouble) {
+			out.println("A failover did not recover, or an acknowledged write was not read back: see above.");
+			status = 1;
+		}
+		return status;
 	}
 
-	/** Starts the target, loads it row by row (each operation warmed up first), and stops it. */
+	/** Starts the target and loads it row by row (each operation warmed up first); the caller stops it. */
 	private static void measure(BenchSettings settings, Target target, ResultsTable table) throws Exception {
 		target.start();
 		LoadGenerator load = new LoadGenerator(settings.valueBytes(), settings.maxClients());
@@ -125,7 +156,67 @@ public final class PbkvBench {
 				table.add(load.run(target, operation, clients, settings.duration()));
 			}
 		}
-		target.close();
+	}
+
+	/**
+	 * Kill -9 rounds against the running pair (the killed node restarted as backup between rounds), their
+	 * unavailability against the target, and the read-back of every acknowledged write. False when a round did
+	 * not recover or an acknowledged write was not read back.
+	 */
+	private static boolean failovers(BenchSettings settings, PrimaryBackupPair pair) throws Exception {
+		out.printf(Locale.ROOT,
+				"failover: %d rounds of %d writers (half via a, half via b) for %s s, then kill -9 of the primary;"
+						+ " unavailable = from the kill until a PUT to the survivor (one every %d ms, at most %d s)"
+						+ " is answered 200%n",
+				settings.failovers(), FailoverBench.WRITERS, seconds(FailoverBench.LOAD_BEFORE_KILL),
+				FailoverBench.PROBE_PERIOD.toMillis(), FailoverBench.PROBE_BOUND.toSeconds());
+		FailoverBench bench = new FailoverBench(pair);
+		List<FailoverStats.Round> rounds = new ArrayList<>();
+		for (int number = 1; number <= settings.failovers(); number++) {
+			if (number > 1) {
+				String restarted = PrimaryBackupPair.id(pair.backup());
+				long began = System.nanoTime();
+				pair.restartBackup();
+				out.printf(Locale.ROOT, "  %s restarted as backup, in sync with %s after %s s%n", restarted,
+						PrimaryBackupPair.id(pair.primary()), seconds(Duration.ofNanos(System.nanoTime() - began)));
+			}
+			FailoverStats.Round round = bench.round(number);
+			rounds.add(round);
+			out.printf(Locale.ROOT, "  round %d: kill -9 of primary %s -> %s; %d PUTs acknowledged in the round%n",
+					round.number(), round.killed(),
+					round.unavailable()
+						.map((d) -> "first PUT answered 200 by " + round.survivor() + " after " + d.toMillis() + " ms")
+						.orElse("no PUT answered 200 by " + round.survivor() + " within "
+								+ FailoverBench.PROBE_BOUND.toSeconds() + " s"),
+					round.acknowledged());
+			if (round.unavailable().isEmpty()) {
+				break;
+			}
+		}
+		FailoverStats stats = new FailoverStats(rounds, FailoverBench.DEFAULT_HEARTBEAT_TIMEOUT);
+		out.printf(Locale.ROOT, "failover unavailability: %s; max %s (target under heartbeat timeout + 1 s = %s s + 1 s"
+				+ " = %s s, kv.heartbeat.timeout left at its default: %s)%n",
+				String.join(", ", rounds.stream()
+					.map((r) -> r.unavailable().map((d) -> d.toMillis() + " ms").orElse("timed out"))
+					.toList()),
+				stats.max().map((d) -> d.toMillis() + " ms").orElse("-"), seconds(stats.heartbeatTimeout()),
+				seconds(stats.target()), stats.met() ? "met" : "NOT met");
+
+		ReadBack check = bench.readBack();
+		String primary = PrimaryBackupPair.id(pair.primary());
+		if (check.allPresent()) {
+			out.printf(Locale.ROOT,
+					"lost-write check: all %d PUTs acknowledged (200) during the failover rounds read back from"
+							+ " the primary %s with their values: none lost%n",
+					check.checked(), primary);
+		}
+		else {
+			out.printf(Locale.ROOT,
+					"lost-write check: of %d PUTs acknowledged (200) during the failover rounds, read back from the"
+							+ " primary %s: %d missing, %d with another value (LOST: %d), %d not answered%n",
+					check.checked(), primary, check.missing(), check.wrongValue(), check.lost(), check.unanswered());
+		}
+		return stats.timedOut() == 0 && check.allPresent();
 	}
 
 	private static void printGain(BenchSettings settings, List<Target> targets, ResultsTable table,

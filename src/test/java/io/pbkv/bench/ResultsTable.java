@@ -38,6 +38,42 @@ final class ResultsTable {
 			.findFirst();
 	}
 
+	/**
+	 * Prints the rows of target {@code other} beside those of {@code baseline}, one line per operation and client
+	 * count both have, with the ratio other/baseline of ops/s and of p99; the short labels head the columns. For
+	 * a pair against a lone node that is the cost of synchronous replication: ops/s ratio below 1, p99 above.
+	 */
+	void printComparison(String baseline, String baselineLabel, String other, String otherLabel) {
+		String format = "%-4s %8s %11s %11s %7s %11s %11s %7s%n";
+		this.out.printf(Locale.ROOT, "%s beside %s (p99 in ms; ratio = %s / %s):%n", other, baseline, otherLabel,
+				baselineLabel);
+		this.out.printf(Locale.ROOT, format, "op", "clients", baselineLabel + " ops/s", otherLabel + " ops/s", "ratio",
+				baselineLabel + " p99", otherLabel + " p99", "ratio");
+		for (Measurement mine : this.rows) {
+			if (!mine.target().equals(other)) {
+				continue;
+			}
+			find(baseline, mine.operation(), mine.clients()).ifPresent((base) -> this.out.printf(Locale.ROOT, format,
+					mine.operation(), mine.clients(), String.format(Locale.ROOT, "%.0f", base.opsPerSecond()),
+					String.format(Locale.ROOT, "%.0f", mine.opsPerSecond()),
+					times(ratio(mine.opsPerSecond(), base.opsPerSecond())), millis(base.latency().p99Millis()),
+					millis(mine.latency().p99Millis()),
+					times(ratio(mine.latency().p99Millis(), base.latency().p99Millis()))));
+		}
+	}
+
+	/** {@code value / baseline}, NaN when either is not a number or the baseline is not positive. */
+	static double ratio(double value, double baseline) {
+		if (Double.isNaN(value) || Double.isNaN(baseline) || !(baseline > 0)) {
+			return Double.NaN;
+		}
+		return value / baseline;
+	}
+
+	private static String times(double ratio) {
+		return Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2fx", ratio);
+	}
+
 	boolean anyFailures() {
 		return this.rows.stream().anyMatch((row) -> row.failed() > 0);
 	}

@@ -1,0 +1,51 @@
+package io.pbkv.bench;
+
+import io.pbkv.bench.BenchSettings.TargetKind;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+class BenchSettingsTest {
+
+	@Test
+	void defaultsMeasureBothTargetsAndThreeFailovers() {
+		BenchSettings settings = BenchSettings.fromEnvironment(Map.of());
+
+		assertThat(settings.targets()).containsExactlyInAnyOrder(TargetKind.LONE, TargetKind.PAIR);
+		assertThat(settings.failovers()).isEqualTo(3);
+		assertThat(settings.duration()).isEqualTo(Duration.ofSeconds(10));
+		assertThat(settings.clientCounts()).containsExactly(1, 16, 64);
+	}
+
+	@Test
+	void targetsAreCaseAndOrderInsensitive() {
+		assertThat(BenchSettings.targets("pair")).containsExactly(TargetKind.PAIR);
+		assertThat(BenchSettings.targets(" PAIR , lone,")).containsExactlyInAnyOrder(TargetKind.LONE, TargetKind.PAIR);
+		assertThat(BenchSettings.fromEnvironment(Map.of("PBKV_BENCH_TARGETS", "lone")).measures(TargetKind.PAIR))
+			.isFalse();
+	}
+
+	@Test
+	void unknownOrNoTargetsAreRefused() {
+		assertThatIllegalArgumentException().isThrownBy(() -> BenchSettings.targets("lone,trio"))
+			.withMessageContaining("PBKV_BENCH_TARGETS");
+		assertThatIllegalArgumentException().isThrownBy(() -> BenchSettings.targets(" , "));
+	}
+
+	@Test
+	void failoversMayBeZeroButNotNegativeOrText() {
+		assertThat(BenchSettings.fromEnvironment(Map.of("PBKV_BENCH_FAILOVERS", "0")).failovers()).isZero();
+		for (String bad : List.of("-1", "three")) {
+			assertThatIllegalArgumentException()
+				.isThrownBy(() -> BenchSettings.fromEnvironment(Map.of("PBKV_BENCH_FAILOVERS", bad)))
+				.withMessageContaining("PBKV_BENCH_FAILOVERS");
+		}
+	}
+
+}
