@@ -138,6 +138,28 @@ final class Election {
 	}
 
 	/**
+	 * The operator's forced promotion (guarantee 7): becomes primary without admission or votes, saying what may
+	 * be lost; refused while any peer answers, when already primary, or without a cluster.
+	 */
+	Outcome force(long now, java.util.List<String> reachablePeers) {
+		if (node.role() == Role.PRIMARY) {
+			return new Outcome.Unavailable("node " + config.nodeId() + " is primary");
+		}
+		if (node.clusterId() == null) {
+			return new Outcome.Unavailable("this node holds no cluster");
+		}
+		if (!reachablePeers.isEmpty()) {
+			return new Outcome.Unavailable("refused: peer(s) " + reachablePeers + " answer; ask them instead");
+		}
+		long lastIndex = node.log().lastIndex();
+		String lost = "writes acknowledged by the lost node after index " + lastIndex + " may be lost";
+		node.event(Event.Kind.FORCED_PROMOTION,
+				"node " + config.nodeId() + ": forced to primary by an operator; " + lost);
+		node.becomePrimary(node.epoch() + 1, "forced by an operator; " + lost);
+		return new Outcome.Forced(node.epoch(), lastIndex, lost);
+	}
+
+	/**
 	 * Rule 10: a node with an empty data dir founds a cluster only if every peer answers that it is empty too;
 	 * if any holds a cluster, it waits as a backup for that cluster's primary to bring it up to date.
 	 */
@@ -151,6 +173,12 @@ final class Election {
 				node.send(new Message.Probe(config.nodeId(), config.advertisedUrl(), url, null, 0));
 			}
 		}
+	}
+
+	/** Tells a probing node whether this one is empty, and if not, its cluster, epoch and primary. */
+	void answerProbe(Message.Probe p) {
+		node.send(new Message.ProbeResult(config.nodeId(), config.advertisedUrl(), p.fromUrl(), node.clusterId(),
+				node.epoch(), node.clusterId() == null, node.primaryId()));
 	}
 
 	void onProbeResult(Message.ProbeResult r) {

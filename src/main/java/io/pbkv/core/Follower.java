@@ -100,7 +100,7 @@ final class Follower {
 					reply(m, false, log.commitIndex());
 					return;
 				}
-				node.discardFrom(entry.index(), m.from());
+				discardFrom(entry.index(), m.from());
 			}
 			log.append(entry);
 		}
@@ -134,7 +134,7 @@ final class Follower {
 			primaryCommit = Math.max(primaryCommit, snapshot.lastIndex());
 		}
 		else if (snapshot.lastIndex() > node.log().commitIndex()) {
-			node.installSnapshot(snapshot, m.from());
+			installSnapshot(snapshot, m.from());
 		}
 		verifiedIndex = Math.max(verifiedIndex, snapshot.lastIndex());
 		node.send(new Message.AppendResult(config.nodeId(), config.advertisedUrl(), m.fromUrl(), node.clusterId(),
@@ -149,6 +149,39 @@ final class Follower {
 	private void reply(Message.Append m, boolean success, long matchIndex) {
 		node.send(new Message.AppendResult(config.nodeId(), config.advertisedUrl(), m.fromUrl(), node.clusterId(),
 				node.epoch(), success, matchIndex, m.sentAt(), eligible));
+	}
+
+	/** Removes the uncommitted tail from {@code index} on, which the primary lacks; never merged, always told. */
+	private void discardFrom(long index, String primary) {
+		ReplicationLog log = node.log();
+		List<LogEntry> tail = log.slice(index, log.lastIndex());
+		log.truncateFrom(index);
+		node.truncated(index);
+		reportDiscarded(tail, primary);
+	}
+
+	private void reportDiscarded(List<LogEntry> lost, String primary) {
+		if (lost.isEmpty()) {
+			return;
+		}
+		node.outbox().discarded(lost);
+		node.event(Event.Kind.ENTRIES_DISCARDED, lost.size(), String.format(Locale.ROOT,
+				"node %s: discarded %d uncommitted entries from index %d that primary %s lacks", config.nodeId(),
+				lost.size(), lost.get(0).index(), primary));
+	}
+
+	private void installSnapshot(Snapshot snapshot, String primary) {
+		ReplicationLog log = node.log();
+		// The uncommitted tail goes with the old log, but only what the primary may lack is lost: not the entries
+		// of its own epoch, nor those of the snapshot's last epoch up to its end (log matching).
+		reportDiscarded(log.slice(log.commitIndex() + 1, log.lastIndex())
+			.stream()
+			.filter(e -> e.epoch() != node.epoch()
+					&& !(e.index() <= snapshot.lastIndex() && e.epoch() == snapshot.lastEpoch()))
+			.toList(), primary);
+		log.resetTo(snapshot);
+		node.stateMachine().restore(snapshot);
+		node.installed(snapshot);
 	}
 
 	/** What this backup may count as committed: known committed by the primary, matched, and durable here. */

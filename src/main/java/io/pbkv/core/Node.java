@@ -1,12 +1,7 @@
 package io.pbkv.core;
 
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.PriorityQueue;
 
 /**
  * One pbkv node's protocol state: a deterministic state machine in the style of etcd's raft. Inputs ({@link #tick},
@@ -17,40 +12,25 @@ import java.util.PriorityQueue;
  */
 public final class Node {
 
-	/** A reply that may go out only once the state up to {@code index} is applied and the lease holds. */
-	private record Waiter(long index, long seq, long requestId, Query query, Outcome outcome) {
-	}
-
 	private final NodeConfig config;
 
 	private final ReplicationLog log;
 
 	private final KvStateMachine state = new KvStateMachine();
 
-	private final PendingWrites pending = new PendingWrites();
+	private final ClientRequests clients;
 
-	private final PriorityQueue<Waiter> waiters = new PriorityQueue<>(
-			Comparator.comparingLong(Waiter::index).thenComparingLong(Waiter::seq));
-
-	private final Map<String, Long> lastHeardFrom = new HashMap<>();
-
-	private final Map<String, String> peerIds = new HashMap<>();
+	private final PeerContacts contacts;
 
 	private final Election election;
 
 	private final Follower follower;
 
+	private final MessageRouter router;
+
 	private Replicator replicator;
 
-	private final List<Message> outbox = new ArrayList<>();
-
-	private final List<Reply> replies = new ArrayList<>();
-
-	private final List<RoleChange> roleChanges = new ArrayList<>();
-
-	private final List<Event> events = new ArrayList<>();
-
-	private final List<LogEntry> discarded = new ArrayList<>();
+	private final Outbox outbox = new Outbox();
 
 	private HardState hardState;
 
@@ -73,8 +53,6 @@ public final class Node {
 
 	private boolean snapshotInFlight;
 
-	private long waiterSeq;
-
 	private long now = Long.MIN_VALUE;
 
 	/** Restores a node from what its storage recovered. Entries past {@code commitIndex} are an uncommitted tail. */
@@ -84,6 +62,9 @@ public final class Node {
 		this.log = new ReplicationLog(snapshot, entries, commitIndex);
 		this.persistedCommit = log.commitIndex();
 		this.election = new Election(this, config);
+		this.contacts = new PeerContacts(config.heartbeatTimeout());
+		this.clients = new ClientRequests(this, config);
+		this.router = new MessageRouter(this, config);
 		this.follower = new Follower(this, config, 0);
 		state.restore(snapshot);
 		applyCommitted();
@@ -122,7 +103,7 @@ public final class Node {
 				election.start(now, follower.eligible, why);
 			}
 		}
-		releaseWaiters();
+		clients.release();
 	}
 
 	/** Detects a gap in our own clock: a pause (SIGSTOP, GC, a stalled disk) of at least the pause threshold. */
@@ -148,135 +129,19 @@ public final class Node {
 	/** A message from a peer. */
 	public void step(long now, Message m) {
 		observe(now);
-		lastHeardFrom.put(m.fromUrl(), now);
-		peerIds.put(m.fromUrl(), m.from());
+		contacts.heard(m, now);
 		switch (m) {
-			case Message.Probe p -> send(new Message.ProbeResult(config.nodeId(), config.advertisedUrl(), p.fromUrl(),
-					hardState.clusterId(), hardState.epoch(), hardState.clusterId() == null, primaryId));
+			case Message.Probe p -> election.answerProbe(p);
 			case Message.ProbeResult r -> election.onProbeResult(r);
-			default -> stepPeer(now, m);
+			default -> router.route(now, m);
 		}
-		releaseWaiters();
-	}
-
-	private void stepPeer(long now, Message m) {
-		if (hardState.clusterId() != null && !hardState.clusterId().equals(m.clusterId())) {
-			event(Event.Kind.MESSAGE_REJECTED, String.format(Locale.ROOT,
-					"node %s: ignored a message from %s of cluster %s (this is %s)", config.nodeId(), m.from(),
-					m.clusterId(), hardState.clusterId()));
-			return;
-		}
-		if (m instanceof Message.VoteRequest v) {
-			onVoteRequest(now, v);
-			return;
-		}
-		if (m instanceof Message.VoteResult r && r.granted()) {
-			// A granted pre-vote carries the epoch proposed, not one anybody holds: it must not move ours. A refusal
-			// carries the voter's epoch, which we adopt below, so a candidate behind it asks for a newer one next.
-			if (role != Role.PRIMARY) {
-				election.onResult(r);
-			}
-			return;
-		}
-		if (m.epoch() < hardState.epoch()) {
-			rejectStale(m);
-			return;
-		}
-		boolean fromPrimary = m instanceof Message.Append || m instanceof Message.InstallSnapshot;
-		if (m.epoch() > hardState.epoch() || (fromPrimary && role != Role.PRIMARY && !m.from().equals(primaryId))) {
-			if (fromPrimary && hardState.clusterId() == null) {
-				setHardState(new HardState(m.clusterId(), hardState.epoch(), hardState.votedFor()));
-			}
-			becomeBackup(now, m.epoch(), fromPrimary ? m.from() : null, fromPrimary ? m.fromUrl() : null,
-					"saw epoch " + m.epoch() + " from " + m.from());
-		}
-		switch (m) {
-			case Message.Append a -> {
-				if (role == Role.PRIMARY) {
-					event(Event.Kind.MESSAGE_REJECTED, "node " + config.nodeId() + ": two primaries in epoch "
-							+ a.epoch() + "? ignored an append from " + a.from());
-					return;
-				}
-				election.cancel();
-				follower.onAppend(now, a);
-			}
-			case Message.InstallSnapshot s -> {
-				election.cancel();
-				follower.onSnapshot(now, s);
-			}
-			case Message.AppendResult r -> {
-				if (role == Role.PRIMARY) {
-					replicator.onResult(now, r);
-				}
-			}
-			default -> {
-			}
-		}
-	}
-
-	/** Answers a message from an older epoch with ours, so that its sender learns it is out of date. */
-	private void rejectStale(Message m) {
-		switch (m) {
-			case Message.Append a -> send(new Message.AppendResult(config.nodeId(), config.advertisedUrl(),
-					a.fromUrl(), hardState.clusterId(), hardState.epoch(), false, 0, a.sentAt(), false));
-			case Message.InstallSnapshot s -> send(new Message.AppendResult(config.nodeId(), config.advertisedUrl(),
-					s.fromUrl(), hardState.clusterId(), hardState.epoch(), false, 0, s.sentAt(), false));
-			default -> {
-			}
-		}
-	}
-
-	private void onVoteRequest(long now, Message.VoteRequest v) {
-		boolean granted = election.grant(now, v);
-		if (granted && !v.preVote()) {
-			if (v.epoch() > hardState.epoch()) {
-				becomeBackup(now, v.epoch(), null, null, "voted for " + v.from() + " in epoch " + v.epoch());
-			}
-			setHardState(new HardState(hardState.clusterId(), v.epoch(), v.from()));
-			follower.lastHeard = now;
-		}
-		send(new Message.VoteResult(config.nodeId(), config.advertisedUrl(), v.fromUrl(), hardState.clusterId(),
-				v.preVote() && granted ? v.epoch() : hardState.epoch(), granted, v.preVote()));
+		clients.release();
 	}
 
 	/** A client write. The reply comes out of a later {@link #ready()}. */
 	public void propose(long now, long requestId, Command command) {
 		observe(now);
-		if (role != Role.PRIMARY) {
-			replies.add(new Reply(requestId, notPrimary()));
-			return;
-		}
-		if (config.requireBackup() && !replicator.anyInSync()) {
-			replies.add(new Reply(requestId, new Outcome.Unavailable(
-					"no backup is in sync and kv.replication.require-backup is true")));
-			return;
-		}
-		Outcome refusal = refusal(command);
-		if (refusal != null) {
-			// The refusal reflects writes still in flight, so it may be told only once they are committed.
-			waitFor(log.lastIndex(), requestId, null, refusal);
-			return;
-		}
-		LogEntry entry = new LogEntry(log.lastIndex() + 1, hardState.epoch(), command);
-		log.append(entry);
-		pending.appended(entry, requestId);
-	}
-
-	private Outcome notPrimary() {
-		return new Outcome.Unavailable("node " + config.nodeId() + " is not primary"
-				+ (primaryId != null ? " (primary is " + primaryId + ")" : " and knows no primary"));
-	}
-
-	private Outcome refusal(Command command) {
-		return switch (command) {
-			case Command.Put put -> {
-				long current = pending.projectedVersion(put.key(), state);
-				yield put.precondition().holds(current) ? null : new Outcome.PreconditionFailed(put.key(), current);
-			}
-			case Command.Delete delete -> KvStateMachine.refusal(delete.key(), delete.precondition(),
-					pending.projectedVersion(delete.key(), state));
-			case Command.EpochStart ignored -> new Outcome.Unavailable("clients cannot start epochs");
-		};
+		clients.propose(requestId, command);
 	}
 
 	/**
@@ -285,15 +150,7 @@ public final class Node {
 	 */
 	public void read(long now, long requestId, Query query, boolean local) {
 		observe(now);
-		if (local) {
-			replies.add(new Reply(requestId, state.read(query)));
-		}
-		else if (role != Role.PRIMARY) {
-			replies.add(new Reply(requestId, notPrimary()));
-		}
-		else {
-			waitFor(Math.max(log.commitIndex(), epochStartIndex), requestId, query, null);
-		}
+		clients.read(requestId, query, local);
 	}
 
 	/**
@@ -302,42 +159,7 @@ public final class Node {
 	 */
 	public void forcePromote(long now, long requestId) {
 		observe(now);
-		List<String> reachable = config.peerUrls().stream().filter(url -> reachable(url, now)).toList();
-		if (role == Role.PRIMARY) {
-			replies.add(new Reply(requestId, new Outcome.Unavailable("node " + config.nodeId() + " is primary")));
-		}
-		else if (!reachable.isEmpty() || hardState.clusterId() == null) {
-			replies.add(new Reply(requestId, new Outcome.Unavailable(hardState.clusterId() == null
-					? "this node holds no cluster" : "refused: peer(s) " + reachable + " answer; ask them instead")));
-		}
-		else {
-			long lastIndex = log.lastIndex();
-			String lost = "writes acknowledged by the lost node after index " + lastIndex + " may be lost";
-			event(Event.Kind.FORCED_PROMOTION, "node " + config.nodeId() + ": forced to primary by an operator; "
-					+ lost);
-			becomePrimary(hardState.epoch() + 1, "forced by an operator; " + lost);
-			replies.add(new Reply(requestId, new Outcome.Forced(hardState.epoch(), lastIndex, lost)));
-		}
-	}
-
-	private boolean reachable(String url, long now) {
-		Long heard = lastHeardFrom.get(url);
-		return heard != null && now - heard < config.heartbeatTimeout();
-	}
-
-	private void waitFor(long index, long requestId, Query query, Outcome outcome) {
-		waiters.add(new Waiter(index, ++waiterSeq, requestId, query, outcome));
-		releaseWaiters();
-	}
-
-	private void releaseWaiters() {
-		if (role != Role.PRIMARY || !replicator.leaseValid(now)) {
-			return;
-		}
-		while (!waiters.isEmpty() && waiters.peek().index() <= state.appliedIndex()) {
-			Waiter w = waiters.poll();
-			replies.add(new Reply(w.requestId(), w.query() != null ? state.read(w.query()) : w.outcome()));
-		}
+		clients.answer(requestId, election.force(now, contacts.reachable(config.peerUrls(), now)));
 	}
 
 	// --- transitions: one method per role change, each logged in one shape ---------------------------------
@@ -349,21 +171,18 @@ public final class Node {
 		role = Role.PRIMARY;
 		primaryId = config.nodeId();
 		primaryUrl = config.advertisedUrl();
-		pending.clear();
-		for (long i = log.commitIndex() + 1; i <= log.lastIndex(); i++) {
-			pending.appended(log.entry(i), 0);
-		}
+		clients.reset(log.slice(log.commitIndex() + 1, log.lastIndex()));
 		replicator = new Replicator(this, config, now);
 		LogEntry start = new LogEntry(log.lastIndex() + 1, epoch, new Command.EpochStart(config.nodeId()));
 		log.append(start);
-		pending.appended(start, 0);
+		clients.appended(start, 0);
 		epochStartIndex = start.index();
-		roleChanges.add(new RoleChange(config.nodeId(), from, Role.PRIMARY, epoch, reason));
+		outbox.roleChanged(new RoleChange(config.nodeId(), from, Role.PRIMARY, epoch, reason));
 		replicator.broadcast(now);
 	}
 
 	/** Follows {@code primary} (null when not known yet) in {@code epoch}; a primary steps down. */
-	private void becomeBackup(long now, long epoch, String primary, String url, String reason) {
+	void becomeBackup(long now, long epoch, String primary, String url, String reason) {
 		Role from = role;
 		long previousEpoch = hardState.epoch();
 		if (epoch != hardState.epoch()) {
@@ -379,16 +198,10 @@ public final class Node {
 			epochStartIndex = Long.MAX_VALUE;
 			Outcome unknown = new Outcome.Indeterminate("node " + config.nodeId() + " stopped being primary ("
 					+ reason + ") before the write committed");
-			for (long requestId : pending.clear()) {
-				replies.add(new Reply(requestId, unknown));
-			}
-			Outcome retry = notPrimary();
-			while (!waiters.isEmpty()) {
-				replies.add(new Reply(waiters.poll().requestId(), retry));
-			}
+			clients.failAll(unknown, clients.notPrimary());
 		}
 		if (from == Role.PRIMARY || epoch != previousEpoch) {
-			roleChanges.add(new RoleChange(config.nodeId(), from, Role.BACKUP, epoch, reason));
+			outbox.roleChanged(new RoleChange(config.nodeId(), from, Role.BACKUP, epoch, reason));
 		}
 	}
 
@@ -403,7 +216,7 @@ public final class Node {
 		becomePrimary(hardState.epoch() + 1, "founded cluster " + config.newClusterId() + ": every peer is empty");
 	}
 
-	private void setHardState(HardState next) {
+	void setHardState(HardState next) {
 		if (!next.equals(hardState)) {
 			hardState = next;
 			hardStateChanged = true;
@@ -412,33 +225,13 @@ public final class Node {
 
 	// --- log, commit and apply ------------------------------------------------------------------------------
 
-	/** Removes the uncommitted tail from {@code index} on, which the primary lacks; never merged, always told. */
-	void discardFrom(long index, String primary) {
-		List<LogEntry> tail = log.slice(index, log.lastIndex());
-		log.truncateFrom(index);
+	/** The log was cut from {@code index} on; the next Ready persists the cut. */
+	void truncated(long index) {
 		truncateFrom = truncateFrom == 0 ? index : Math.min(truncateFrom, index);
-		reportDiscarded(tail, primary);
 	}
 
-	private void reportDiscarded(List<LogEntry> lost, String primary) {
-		if (lost.isEmpty()) {
-			return;
-		}
-		discarded.addAll(lost);
-		event(Event.Kind.ENTRIES_DISCARDED, lost.size(), String.format(Locale.ROOT,
-				"node %s: discarded %d uncommitted entries from index %d that primary %s lacks", config.nodeId(),
-				lost.size(), lost.get(0).index(), primary));
-	}
-
-	void installSnapshot(Snapshot snapshot, String primary) {
-		// The uncommitted tail goes with the old log, but only what the primary may lack is lost: not the entries
-		// of its own epoch, nor those of the snapshot's last epoch up to its end (log matching).
-		reportDiscarded(log.slice(log.commitIndex() + 1, log.lastIndex()).stream()
-			.filter(e -> e.epoch() != hardState.epoch()
-					&& !(e.index() <= snapshot.lastIndex() && e.epoch() == snapshot.lastEpoch()))
-			.toList(), primary);
-		log.resetTo(snapshot);
-		state.restore(snapshot);
+	/** The log and state were replaced by {@code snapshot}; the next Ready persists it. */
+	void installed(Snapshot snapshot) {
 		installedSnapshot = snapshot;
 		truncateFrom = 0;
 		persistedCommit = snapshot.lastIndex();
@@ -462,9 +255,8 @@ public final class Node {
 		for (long i = state.appliedIndex() + 1; i <= log.commitIndex(); i++) {
 			LogEntry entry = log.entry(i);
 			Outcome outcome = state.apply(entry);
-			long requestId = role == Role.PRIMARY ? pending.applied(entry) : 0;
-			if (requestId != 0) {
-				replies.add(new Reply(requestId, outcome));
+			if (role == Role.PRIMARY) {
+				clients.applied(entry, outcome);
 			}
 		}
 	}
@@ -472,7 +264,7 @@ public final class Node {
 	// --- output ---------------------------------------------------------------------------------------------
 
 	void send(Message m) {
-		outbox.add(m);
+		outbox.send(m);
 	}
 
 	void event(Event.Kind kind, String text) {
@@ -480,13 +272,13 @@ public final class Node {
 	}
 
 	void event(Event.Kind kind, int count, String text) {
-		events.add(new Event(kind, count, text));
+		outbox.event(kind, count, text);
 	}
 
 	public boolean hasReady() {
 		return hardStateChanged || installedSnapshot != null || truncateFrom > 0
-				|| log.stableIndex() < log.lastIndex() || !outbox.isEmpty() || !replies.isEmpty()
-				|| !roleChanges.isEmpty() || !events.isEmpty() || snapshotDue();
+				|| log.stableIndex() < log.lastIndex() || !outbox.isEmpty() || clients.hasReplies()
+				|| snapshotDue();
 	}
 
 	/** Collects what the runtime must do now; see {@link Ready} for the order. */
@@ -497,15 +289,10 @@ public final class Node {
 			snapshotInFlight = true;
 		}
 		long commit = log.commitIndex() > persistedCommit ? log.commitIndex() : 0;
-		Ready rd = new Ready(hardStateChanged ? hardState : null, installedSnapshot, truncateFrom, log.unstable(),
-				commit, snapshot, outbox, discarded, roleChanges, events, replies);
+		Ready rd = outbox.drain(hardStateChanged ? hardState : null, installedSnapshot, truncateFrom, log.unstable(),
+				commit, snapshot, clients.drain());
 		installedSnapshot = null;
 		truncateFrom = 0;
-		outbox.clear();
-		discarded.clear();
-		replies.clear();
-		roleChanges.clear();
-		events.clear();
 		return rd;
 	}
 
@@ -531,7 +318,7 @@ public final class Node {
 				applyCommitted();
 			}
 		}
-		releaseWaiters();
+		clients.release();
 	}
 
 	private boolean snapshotDue() {
@@ -547,18 +334,11 @@ public final class Node {
 	}
 
 	public NodeStatus status() {
-		List<NodeStatus.PeerStatus> peers = role == Role.PRIMARY ? replicator.status(this::contact)
-				: config.peerUrls().stream().map(this::contact).toList();
+		List<NodeStatus.PeerStatus> peers = role == Role.PRIMARY ? replicator.status(url -> contacts.of(url, now))
+				: config.peerUrls().stream().map(url -> contacts.of(url, now)).toList();
 		return new NodeStatus(config.nodeId(), hardState.clusterId(), role, hardState.epoch(), primaryId, primaryUrl,
 				log.lastIndex(), log.commitIndex(), state.appliedIndex(), log.snapshotIndex(), state.size(),
-				pending.size(), role == Role.BACKUP && follower.eligible, peers);
-	}
-
-	/** What this node last heard from a peer, whatever its role: the truth behind "reachable". */
-	private NodeStatus.PeerStatus contact(String url) {
-		Long heard = lastHeardFrom.get(url);
-		return new NodeStatus.PeerStatus(peerIds.get(url), url, reachable(url, now), -1,
-				heard == null ? -1 : now - heard, false);
+				clients.pendingWrites(), role == Role.BACKUP && follower.eligible, peers);
 	}
 
 	// --- accessors for the role classes -----------------------------------------------------------------
@@ -593,6 +373,22 @@ public final class Node {
 
 	Follower follower() {
 		return follower;
+	}
+
+	Outbox outbox() {
+		return outbox;
+	}
+
+	Election election() {
+		return election;
+	}
+
+	Replicator replicator() {
+		return replicator;
+	}
+
+	long now() {
+		return now;
 	}
 
 	long epochStartIndex() {
