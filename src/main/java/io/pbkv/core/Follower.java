@@ -31,6 +31,12 @@ final class Follower {
 
 	private long missedReported;
 
+	/** Milliseconds this node slept (clock gaps) since it last heard the primary. */
+	private long sleptSinceHeard;
+
+	/** The send time of the newest append from the current primary (its clock). */
+	private long newestSentAt = Progress.NEVER;
+
 	Follower(Node node, NodeConfig config, long now) {
 		this.node = node;
 		this.config = config;
@@ -44,16 +50,25 @@ final class Follower {
 		admissionFloor = newestAdmission;
 		verifiedIndex = 0;
 		primaryCommit = 0;
+		newestSentAt = Progress.NEVER;
 		missedReported = 0;
 	}
 
 	/**
-	 * Our clock jumped by at least the pause threshold: the primary may have dropped us meanwhile, so we are no
-	 * longer eligible, and admissions queued before the gap must not make us eligible again.
+	 * Our clock jumped by {@code gap}: we slept, so the silence timer restarts (we promote only after a full timeout
+	 * of silence we watched). Once we have slept the pause threshold in all since we last heard the primary, it
+	 * may have dropped us meanwhile, so we are no longer eligible, and admissions queued before must not make us
+	 * eligible again. Cumulative, because two short pauses back to back are one long one to the primary.
 	 */
-	void clockGap() {
-		eligible = false;
-		admissionFloor = newestAdmission;
+	void slept(long now, long gap) {
+		sleptSinceHeard += gap;
+		if (gap >= config.heartbeatInterval()) {
+			lastHeard = Math.max(lastHeard, now);
+		}
+		if (sleptSinceHeard >= config.pauseThreshold()) {
+			eligible = false;
+			admissionFloor = newestAdmission;
+		}
 	}
 
 	boolean silent(long now) {
@@ -107,11 +122,27 @@ final class Follower {
 		long matched = prev + m.entries().size();
 		verifiedIndex = Math.max(verifiedIndex, matched);
 		primaryCommit = Math.max(primaryCommit, m.commitIndex());
+		updateEligibility(m, matched);
+		reply(m, true, matched);
+	}
+
+	/**
+	 * Only the primary's newest word counts (a reordered old message neither grants nor revokes): an admission
+	 * makes us eligible once we hold its index; an append without one means we are not in its in-sync set.
+	 */
+	private void updateEligibility(Message.Append m, long matched) {
+		if (m.sentAt() < newestSentAt) {
+			return;
+		}
+		newestSentAt = m.sentAt();
 		if (m.admission() > admissionFloor && matched >= m.admittedFrom()) {
 			eligible = true;
 			newestAdmission = Math.max(newestAdmission, m.admission());
 		}
-		reply(m, true, matched);
+		else if (m.admission() == 0) {
+			eligible = false;
+			admissionFloor = newestAdmission;
+		}
 	}
 
 	/** Where the primary should resume: before the first entry of the epoch that disagrees, never below commit. */
@@ -127,6 +158,9 @@ final class Follower {
 
 	void onSnapshot(long now, Message.InstallSnapshot m) {
 		heard(now);
+		// A backup that needs a snapshot is not in the in-sync set.
+		eligible = false;
+		admissionFloor = newestAdmission;
 		Snapshot snapshot = m.snapshot();
 		if (node.log().epochAt(snapshot.lastIndex()) == snapshot.lastEpoch()) {
 			// We hold its last entry, so (log matching) everything it covers: the snapshot was overtaken by appends
@@ -143,6 +177,7 @@ final class Follower {
 
 	private void heard(long now) {
 		lastHeard = now;
+		sleptSinceHeard = 0;
 		missedReported = 0;
 	}
 

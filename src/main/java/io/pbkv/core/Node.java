@@ -110,19 +110,25 @@ public final class Node {
 	private void observe(long now) {
 		long previous = this.now;
 		this.now = Math.max(previous, now);
-		if (previous == Long.MIN_VALUE || now - previous < config.pauseThreshold()) {
+		long gap = now - previous;
+		if (previous == Long.MIN_VALUE || gap < config.heartbeatInterval() / 2) {
 			return;
 		}
-		event(Event.Kind.PAUSE_DETECTED, String.format(Locale.ROOT, "node %s: clock jumped %.1f s (paused?)%s",
-				config.nodeId(), (now - previous) / 1000.0,
-				role == Role.PRIMARY ? "; answering no client until a round trip completes"
-						: follower.eligible ? "; no longer eligible to promote until re-admitted" : ""));
 		if (role == Role.PRIMARY) {
-			replicator.clockGap(now);
+			// A stall of an interval or more is time it slept through: it counts as nobody's silence.
+			if (gap >= config.primaryPauseThreshold()) {
+				event(Event.Kind.PAUSE_DETECTED, String.format(Locale.ROOT, "node %s: clock jumped %.1f s (paused?); "
+						+ "answering no client until a round trip completes", config.nodeId(), gap / 1000.0));
+				replicator.clockGap(now);
+			}
+			return;
 		}
-		else {
-			follower.clockGap();
-			follower.lastHeard = now;
+		boolean wasEligible = follower.eligible;
+		follower.slept(now, gap);
+		if (gap >= config.heartbeatInterval()) {
+			event(Event.Kind.PAUSE_DETECTED, String.format(Locale.ROOT, "node %s: clock jumped %.1f s (paused?)%s",
+					config.nodeId(), gap / 1000.0,
+					wasEligible && !follower.eligible ? "; no longer eligible to promote until re-admitted" : ""));
 		}
 	}
 
@@ -203,6 +209,11 @@ public final class Node {
 		if (from == Role.PRIMARY || epoch != previousEpoch) {
 			outbox.roleChanged(new RoleChange(config.nodeId(), from, Role.BACKUP, epoch, reason));
 		}
+	}
+
+	/** A primary that can no longer be sure nobody replaced it becomes a backup in its own epoch. */
+	void stepDown(long now, String reason) {
+		becomeBackup(now, hardState.epoch(), null, null, reason);
 	}
 
 	void voteForSelf(long epoch) {

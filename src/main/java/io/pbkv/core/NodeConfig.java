@@ -50,6 +50,14 @@ public record NodeConfig(String nodeId, String advertisedUrl, List<String> peerU
 		return heartbeatTimeout - heartbeatInterval - driftMargin();
 	}
 
+	/**
+	 * A primary must heartbeat every interval, so any gap of an interval or more between two readings of its clock
+	 * is time it slept through: it may not count towards dropping a backup, however short.
+	 */
+	public long primaryPauseThreshold() {
+		return Math.min(heartbeatInterval, pauseThreshold());
+	}
+
 	/** Subtracted from read leases, and from the pause threshold: clock-rate drift, round trips, scheduling. */
 	public long driftMargin() {
 		return Math.max(1, Math.min(heartbeatInterval / 2, heartbeatTimeout / 10));

@@ -23,8 +23,10 @@ final class Replicator {
 
 	private long admissions;
 
-	/** Set when this primary found a gap in its own clock: no client is answered until every in-sync backup has
-	 * answered a message sent after it (or has been dropped by the ordinary rule). */
+	/**
+	 * Set when this primary found a gap in its own clock: no client is answered, and no backup dropped, until every
+	 * in-sync backup has answered a message sent after it; if that takes a timeout, the primary steps down.
+	 */
 	private long suspendedSince = -1;
 
 	Replicator(Node node, NodeConfig config, long now) {
@@ -36,8 +38,15 @@ final class Replicator {
 	}
 
 	void tick(long now) {
+		if (suspendedSince >= 0 && now - suspendedSince >= config.heartbeatTimeout()) {
+			// Paused, and no round trip since: a backup may have replaced us and then failed too. Going on alone
+			// could acknowledge writes a newer primary never had, so step down and let the votes decide.
+			node.stepDown(now, String.format(Locale.ROOT, "paused, then no round trip with the in-sync backups "
+					+ "for %.1f s", (now - suspendedSince) / 1000.0));
+			return;
+		}
 		for (Progress p : peers.values()) {
-			if (p.inSync && now - p.lastAckAt >= config.heartbeatTimeout()) {
+			if (p.inSync && suspendedSince < 0 && now - p.lastAckAt >= config.heartbeatTimeout()) {
 				drop(p, now);
 			}
 			if (now - p.lastSentAt >= config.heartbeatInterval()) {
@@ -59,7 +68,7 @@ final class Replicator {
 			p.lastAckAt = now;
 			p.lastSentAt = Progress.NEVER;
 		}
-		if (peers.values().stream().anyMatch(p -> p.inSync)) {
+		if (suspendedSince < 0 && peers.values().stream().anyMatch(p -> p.inSync)) {
 			suspendedSince = now;
 		}
 	}
