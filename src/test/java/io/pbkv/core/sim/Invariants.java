@@ -1,0 +1,278 @@
+package io.pbkv.core.sim;
+
+import io.pbkv.core.Command;
+import io.pbkv.core.KvStateMachine;
+import io.pbkv.core.LogEntry;
+import io.pbkv.core.Message;
+import io.pbkv.core.NodeInternals;
+import io.pbkv.core.NodeStatus;
+import io.pbkv.core.Outcome;
+import io.pbkv.core.Ready;
+import io.pbkv.core.Reply;
+import io.pbkv.core.Role;
+import io.pbkv.core.RoleChange;
+import io.pbkv.core.Snapshot;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The safety properties, each checked where it can first be seen to break and named after the guarantee it
+ * checks. A violation throws at once, so that the trace ends where things went wrong.
+ */
+final class Invariants {
+
+	private final Map<Long, String> primaryOfEpoch = new HashMap<>();
+
+	private final Map<String, Long> highestEpoch = new HashMap<>();
+
+	/** Every entry any node committed, by index; the reference state machine replays them in order. */
+	private final Map<Long, LogEntry> committed = new HashMap<>();
+
+	private final KvStateMachine reference = new KvStateMachine();
+
+	/** The reference state after each index: what every node's state must equal at that index. */
+	private final List<Snapshot> referenceAt = new ArrayList<>(List.of(Snapshot.EMPTY));
+
+	private final List<LogEntry> discarded = new ArrayList<>();
+
+	/** Writes the core acknowledged (Written or Deleted), whether or not the client got the answer. */
+	private final Map<Long, Command> acknowledged = new LinkedHashMap<>();
+
+	// --- checked as the run goes ---------------------------------------------------------------------------
+
+	/** Per node: the epoch and highest index it told that epoch's primary it holds durably. */
+	private final Map<String, long[]> acknowledgedUpTo = new HashMap<>();
+
+	/** Before {@code rd} is persisted. */
+	void persisting(SimNode n, Ready rd) {
+		long[] acked = acknowledgedUpTo.get(n.id);
+		if (acked != null && acked[0] == n.store.hardState.epoch()) {
+			long keeps = rd.installSnapshot() != null ? rd.installSnapshot().lastIndex()
+					: rd.truncateFrom() > 0 ? rd.truncateFrom() - 1 : Long.MAX_VALUE;
+			if (keeps < acked[1]) {
+				fail("acknowledgedEntriesStayDurable", "node " + n.id + " told the primary of epoch " + acked[0]
+						+ " it holds index " + acked[1] + ", then cut its log to " + keeps
+						+ (rd.installSnapshot() != null ? " installing a snapshot" : " truncating"));
+			}
+		}
+		if (rd.hardState() != null && rd.hardState().epoch() < n.store.hardState.epoch()) {
+			fail("epochsOnlyGrowAndSurviveRestarts", "node " + n.id + " would persist epoch " + rd.hardState().epoch()
+					+ " over " + n.store.hardState.epoch());
+		}
+		if (rd.installSnapshot() != null) {
+			Snapshot s = rd.installSnapshot();
+			checkState("committedEntriesNeverChange", n.id + " installed snapshot", s.lastIndex(), s);
+		}
+		for (LogEntry e : rd.discarded()) {
+			if (rd.installSnapshot() != null) {
+				// Replaced by a snapshot: only entries of the primary's own epoch are known to be held by it.
+				if (e.epoch() == n.node.status().epoch()) {
+					fail("returningPrimaryDiscardsOnlyUncommittedEntries", "node " + n.id + " reported " + e
+							+ " of its primary's own epoch as lost");
+				}
+				continue;
+			}
+			if (e.equals(committed.get(e.index()))) {
+				fail("returningPrimaryDiscardsOnlyUncommittedEntries", "node " + n.id + " discarded committed " + e);
+			}
+			discarded.add(e);
+		}
+	}
+
+	/** After {@code rd} is persisted, before its messages go out and its replies are delivered. */
+	void persisted(SimNode n, Ready rd, Map<Long, Command> commandOf) {
+		for (RoleChange change : rd.roleChanges()) {
+			if (change.to() == Role.PRIMARY) {
+				primary(n.id, change.epoch());
+			}
+		}
+		for (Message m : rd.messages()) {
+			boolean preVote = m instanceof Message.VoteRequest v && v.preVote()
+					|| m instanceof Message.VoteResult r && r.preVote();
+			if (!preVote && !(m instanceof Message.Probe) && m.epoch() > n.store.hardState.epoch()) {
+				fail("messagesPromiseOnlyWhatIsDurable", "node " + n.id + " sent epoch " + m.epoch()
+						+ " with epoch " + n.store.hardState.epoch() + " on disk: " + m);
+			}
+			if (m instanceof Message.VoteResult r && r.granted() && !r.preVote()
+					&& r.epoch() == n.store.hardState.epoch() && !m.to().equals(urlOfVote(n))) {
+				fail("messagesPromiseOnlyWhatIsDurable", "node " + n.id + " granted a vote to " + m.to()
+						+ " but its disk says it voted for " + n.store.hardState.votedFor());
+			}
+			if (m instanceof Message.AppendResult r && r.success()) {
+				long[] acked = acknowledgedUpTo.computeIfAbsent(n.id, k -> new long[2]);
+				if (acked[0] != r.epoch()) {
+					acked[0] = r.epoch();
+					acked[1] = 0;
+				}
+				acked[1] = Math.max(acked[1], r.matchIndex());
+			}
+			if (m instanceof Message.AppendResult r && r.success() && r.matchIndex() > n.store.lastIndex()
+					&& r.matchIndex() > n.store.commitIndex) {
+				fail("messagesPromiseOnlyWhatIsDurable", "node " + n.id + " acknowledged index " + r.matchIndex()
+						+ " with only " + n.store.lastIndex() + " on disk");
+			}
+		}
+		for (Reply reply : rd.replies()) {
+			long version = switch (reply.outcome()) {
+				case Outcome.Written w -> w.version();
+				case Outcome.Deleted d -> d.version();
+				default -> 0;
+			};
+			if (version == 0) {
+				continue;
+			}
+			Command command = commandOf.get(reply.requestId());
+			LogEntry entry = committed.get(version);
+			if (entry == null || !entry.command().equals(command)) {
+				fail("acknowledgedWritesSurvive", "node " + n.id + " acknowledged " + command + " at version "
+						+ version + " but the committed entry there is " + entry);
+			}
+			if (n.store.commitIndex < version && n.store.lastIndex() < version) {
+				fail("acknowledgedWritesSurvive", "node " + n.id + " acknowledged version " + version
+						+ " that is not on its disk");
+			}
+			acknowledged.put(reply.requestId(), command);
+		}
+	}
+
+	private static String urlOfVote(SimNode n) {
+		return "http://" + n.store.hardState.votedFor();
+	}
+
+	/** Records entries the node has newly committed; call before it may compact them away. */
+	void commits(SimNode n) {
+		long commit = n.node.status().commitIndex();
+		for (long i = n.seenCommit + 1; i <= commit; i++) {
+			LogEntry entry = NodeInternals.entry(n.node, i);
+			if (entry != null) {
+				committed(n.id, entry);
+			}
+		}
+		n.seenCommit = Math.max(n.seenCommit, commit);
+	}
+
+	private void committed(String node, LogEntry entry) {
+		LogEntry before = committed.putIfAbsent(entry.index(), entry);
+		if (before != null && !before.equals(entry)) {
+			fail("committedEntriesNeverChange", "node " + node + " committed " + entry + " at index "
+					+ entry.index() + " where " + before + " was committed");
+		}
+		for (LogEntry e : discarded) {
+			if (e.equals(entry)) {
+				fail("returningPrimaryDiscardsOnlyUncommittedEntries", "node " + node + " committed " + entry
+						+ " which a node discarded");
+			}
+		}
+		while (committed.containsKey(reference.appliedIndex() + 1)) {
+			reference.apply(committed.get(reference.appliedIndex() + 1));
+			referenceAt.add(reference.snapshot());
+		}
+	}
+
+	/** After each turn of a node. */
+	void turnEnded(SimNode n) {
+		NodeStatus s = n.node.status();
+		if (s.role() == Role.PRIMARY) {
+			primary(n.id, s.epoch());
+		}
+		if (s.epoch() != n.store.hardState.epoch()) {
+			fail("epochsOnlyGrowAndSurviveRestarts", "node " + n.id + " ended a turn in epoch " + s.epoch()
+					+ " with epoch " + n.store.hardState.epoch() + " on disk");
+		}
+		long highest = highestEpoch.getOrDefault(n.id, 0L);
+		if (s.epoch() < highest) {
+			fail("epochsOnlyGrowAndSurviveRestarts", "node " + n.id + " is in epoch " + s.epoch()
+					+ " after having been in " + highest);
+		}
+		highestEpoch.put(n.id, s.epoch());
+	}
+
+	/** The node lost its disk: it starts over from epoch 0, which is not a step back. */
+	void wiped(String node) {
+		highestEpoch.remove(node);
+		acknowledgedUpTo.remove(node);
+	}
+
+	private void primary(String node, long epoch) {
+		String before = primaryOfEpoch.putIfAbsent(epoch, node);
+		if (before != null && !before.equals(node)) {
+			fail("atMostOnePrimaryPerEpoch", "nodes " + before + " and " + node + " were both primary in epoch "
+					+ epoch);
+		}
+	}
+
+	// --- checked at the end -------------------------------------------------------------------------------
+
+	/** Every node's state machine equals the replay of the committed entries up to where it applied. */
+	void statesAgree(List<SimNode> nodes) {
+		for (SimNode n : nodes) {
+			if (n.node != null) {
+				Snapshot applied = NodeInternals.applied(n.node);
+				checkState("committedEntriesNeverChange", "node " + n.id + "'s state", applied.lastIndex(), applied);
+			}
+		}
+	}
+
+	/**
+	 * Every acknowledged write is in the committed history and below what {@code primary} has applied (so its
+	 * effect is there unless a later write overwrote it, which the linearizability check judges).
+	 */
+	void acknowledgedWritesSurvive(SimNode primary, Map<Long, Long> versionOf) {
+		long applied = primary.node.status().appliedIndex();
+		for (Map.Entry<Long, Command> ack : acknowledged.entrySet()) {
+			long version = versionOf.getOrDefault(ack.getKey(), 0L);
+			if (version > applied) {
+				fail("acknowledgedWritesSurvive", "final primary " + primary.id + " applied up to " + applied
+						+ " but " + ack.getValue() + " was acknowledged at version " + version);
+			}
+		}
+	}
+
+	private void checkState(String rule, String what, long index, Snapshot actual) {
+		if (index >= referenceAt.size()) {
+			fail(rule, what + " at index " + index + " is past every committed entry (" + (referenceAt.size() - 1)
+					+ ")");
+		}
+		Snapshot expected = referenceAt.get((int) index);
+		if (!expected.data().equals(actual.data())) {
+			fail(rule, what + " at index " + index + " differs from the committed history: " + render(actual)
+					+ " != " + render(expected));
+		}
+	}
+
+	private static String render(Snapshot s) {
+		StringBuilder sb = new StringBuilder("{");
+		s.data().forEach((k, v) -> sb.append(k).append('=').append(new String(v.value(), StandardCharsets.UTF_8))
+			.append('@').append(v.version()).append(' '));
+		return sb.append('}').toString();
+	}
+
+	/** The value the committed PUT at {@code version} wrote, or null when unknown. */
+	String valueAt(long version) {
+		LogEntry entry = committed.get(version);
+		return entry != null && entry.command() instanceof Command.Put put
+				? new String(put.value(), StandardCharsets.UTF_8) : null;
+	}
+
+	long committedUpTo() {
+		return reference.appliedIndex();
+	}
+
+	Map<Long, Command> acknowledged() {
+		return acknowledged;
+	}
+
+	List<LogEntry> discarded() {
+		return discarded;
+	}
+
+	static void fail(String rule, String detail) {
+		throw new AssertionError(rule + ": " + detail);
+	}
+
+}
