@@ -1,12 +1,20 @@
 package io.pbkv;
 
+import io.pbkv.cli.ClientMain;
+
+import java.util.Arrays;
+
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
 @SpringBootApplication
 public class PbkvApplication {
 
+	/** Runs a node, or with {@code client} as the first argument the command-line client (no Spring context). */
 	public static void main(String[] args) {
+		if (args.length > 0 && ClientMain.COMMAND.equals(args[0])) {
+			System.exit(ClientMain.run(Arrays.copyOfRange(args, 1, args.length)));
+		}
 		SpringApplication.run(PbkvApplication.class, args);
 	}
 

@@ -1,0 +1,41 @@
+package io.pbkv.cli;
+
+/** One thing the client was asked to do, from the command line or a prompt line. */
+sealed interface ClientCommand {
+
+	record Set(String key, Value value, Condition condition) implements ClientCommand {
+	}
+
+	record Get(String key) implements ClientCommand {
+	}
+
+	record Del(String key, Condition condition) implements ClientCommand {
+	}
+
+	record Dump(String prefix) implements ClientCommand {
+	}
+
+	record Cluster() implements ClientCommand {
+	}
+
+	record Help() implements ClientCommand {
+	}
+
+	/** No command: read commands from stdin at a prompt. */
+	record Interactive() implements ClientCommand {
+	}
+
+	/** Where a value to store comes from. */
+	sealed interface Value {
+
+		/** An argument or the rest of a prompt line, stored as UTF-8. */
+		record Text(String text) implements Value {
+		}
+
+		/** {@code -}: every byte of stdin, as it is. */
+		record Stdin() implements Value {
+		}
+
+	}
+
+}

@@ -1,0 +1,131 @@
+package io.pbkv.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.Function;
+
+/** Runs one command against the cluster and reports it: results to stdout, diagnostics to stderr. */
+final class CommandRunner {
+
+	private final ClientOptions options;
+
+	private final Streams io;
+
+	private final PrimaryLocator locator;
+
+	private final FailoverRetry retry;
+
+	CommandRunner(ClientOptions options, Streams io) {
+		this.options = options;
+		this.io = io;
+		KvHttpClient http = new KvHttpClient(options.timeout());
+		this.locator = new PrimaryLocator(options.nodes(), http);
+		this.retry = new FailoverRetry(locator, http, options, new Notices(io.err(), options.quiet()));
+	}
+
+	/** @param atPrompt whether the command came from the prompt, where results are shown as text */
+	ExitCode run(ClientCommand command, boolean atPrompt) throws InterruptedException {
+		ExitCode code = switch (command) {
+			case ClientCommand.Set set -> set(set);
+			case ClientCommand.Get get -> send(KvRequest.get(get.key()), atPrompt, answer -> {
+				show(answer.body(), atPrompt);
+				return ExitCode.OK;
+			});
+			case ClientCommand.Del del -> send(KvRequest.delete(del.key(), del.condition()), atPrompt,
+					answer -> confirm(OutputFormat.deleted()));
+			case ClientCommand.Dump dump -> send(KvRequest.list(dump.prefix()), atPrompt, answer -> {
+				io.out().print(OutputFormat.dump(answer.json()));
+				return ExitCode.OK;
+			});
+			case ClientCommand.Cluster cluster -> cluster();
+			case ClientCommand.Help help -> {
+				io.out().print(atPrompt ? HelpText.prompt() : HelpText.usage());
+				yield ExitCode.OK;
+			}
+			case ClientCommand.Interactive interactive -> new Prompt(this, io).run();
+		};
+		io.out().flush();
+		return code;
+	}
+
+	private ExitCode set(ClientCommand.Set set) throws InterruptedException {
+		byte[] value;
+		try {
+			value = switch (set.value()) {
+				case ClientCommand.Value.Text text -> text.text().getBytes(StandardCharsets.UTF_8);
+				case ClientCommand.Value.Stdin stdin -> io.in().readAllBytes();
+			};
+		}
+		catch (IOException ex) {
+			return error(ExitCode.UNEXPECTED, "cannot read the value from stdin: " + ex.getMessage());
+		}
+		return send(KvRequest.put(set.key(), value, set.condition()), false,
+				answer -> confirm(OutputFormat.written(answer.json())));
+	}
+
+	private ExitCode cluster() {
+		List<Probe> probes = locator.survey();
+		io.out().print(OutputFormat.cluster(probes));
+		return probes.stream().anyMatch(Probe::answered) ? ExitCode.OK
+				: error(ExitCode.UNAVAILABLE, "no node answers");
+	}
+
+	/** Sends with failover, then reports a success with {@code onSuccess} and anything else as its exit code. */
+	private ExitCode send(KvRequest request, boolean atPrompt, Function<HttpAnswer, ExitCode> onSuccess)
+			throws InterruptedException {
+		return switch (retry.send(request)) {
+			case Delivery.GaveUp gaveUp -> error(gaveUp.exitCode(),
+					OutputFormat.gaveUp(gaveUp, request, options.retryUnknown()));
+			case Delivery.Answered answered -> {
+				HttpAnswer answer = answered.answer();
+				ExitCode code = ExitCode.ofStatus(answer.status());
+				yield switch (code) {
+					case OK -> onSuccess.apply(answer);
+					case NOT_FOUND -> notFound(answer, atPrompt, answered.afterUnknown());
+					case PRECONDITION_FAILED -> error(code, "precondition failed: " + answer.problem());
+					case BAD_INPUT -> error(code, "rejected: " + answer.problem());
+					default -> error(code,
+							"unexpected answer from " + answer.node() + ": HTTP " + answer.status() + " (" + answer.problem() + ")");
+				};
+			}
+		};
+	}
+
+	private ExitCode notFound(HttpAnswer answer, boolean atPrompt, boolean afterUnknown) {
+		String note = afterUnknown ? " (an earlier attempt, whose outcome is unknown, may have deleted it)" : "";
+		if (atPrompt) {
+			io.out().println(OutputFormat.NOT_FOUND + note);
+		}
+		else if (!options.quiet()) {
+			io.err().println("pbkv: not found: " + answer.problem() + note);
+		}
+		return ExitCode.NOT_FOUND;
+	}
+
+	/** A value as stored; at the prompt as text. A terminal gets a final newline if the value lacks one. */
+	private void show(byte[] value, boolean atPrompt) {
+		if (atPrompt) {
+			io.out().println(OutputFormat.valueText(value));
+			return;
+		}
+		io.out().write(value, 0, value.length);
+		if (io.terminal() && (value.length == 0 || value[value.length - 1] != '\n')) {
+			io.out().println();
+		}
+	}
+
+	private ExitCode confirm(String line) {
+		if (!options.quiet()) {
+			io.out().println(line);
+		}
+		return ExitCode.OK;
+	}
+
+	private ExitCode error(ExitCode code, String message) {
+		io.out().flush();
+		io.err().println("pbkv: " + message);
+		return code;
+	}
+
+}

@@ -1,0 +1,62 @@
+package io.pbkv.cli;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/** {@code pbkv --help} and the prompt's {@code HELP}. */
+final class HelpText {
+
+	private HelpText() {
+	}
+
+	static String usage() {
+		return """
+				pbkv: the command-line client of a pbkv primary-backup cluster
+
+				Usage:
+				  pbkv [options] set KEY VALUE     store VALUE (as UTF-8); VALUE - stores stdin byte for byte
+				  pbkv [options] get KEY           print the value's bytes as stored
+				  pbkv [options] del KEY           delete the key
+				  pbkv [options] dump [PREFIX]     list keys (starting with PREFIX) with versions and values
+				  pbkv [options] cluster           each node's role, epoch, log indexes and reachability
+				  pbkv [options]                   an interactive prompt (SET, GET, DEL, DUMP, CLUSTER, EXIT)
+
+				Options:
+				  --nodes URL,URL    the nodes to ask for the primary (default: $%s, else
+				                     http://localhost:8081,http://localhost:8082 as bin/cluster starts them)
+				  --if-version N     set/del only if the key is at version N (If-Match)
+				  --create           set only if the key does not exist (If-None-Match: *)
+				  --retries N        retries after a 503 or an unreachable node (default %d), with exponential
+				                     backoff and jitter; the primary is looked up again before each one
+				  --timeout T        how long one request may take: 500ms, 10s, 2m (default %ds)
+				  --retry-unknown    after a 504 (outcome unknown), repeat an unconditional set/del instead of
+				                     stopping; a conditional one (--if-version, --create) is never repeated
+				  -q, --quiet        no confirmations, no retry notices (errors are still printed)
+				  -h, --help         this text
+				  --                 the end of the options: a key or value may then start with -
+
+				Results go to stdout, diagnostics to stderr. Exit codes:
+				%s
+				""".formatted(CommandLine.NODES_ENV, ClientOptions.DEFAULT_RETRIES,
+				ClientOptions.DEFAULT_TIMEOUT.toSeconds(), exitCodes());
+	}
+
+	static String prompt() {
+		return """
+				SET key value     store the rest of the line as the value
+				GET key           show the value
+				DEL key           delete the key
+				DUMP [prefix]     list keys with versions and values
+				CLUSTER           each node's role, epoch, log indexes and reachability
+				HELP              this text
+				EXIT, QUIT        leave (so does end of input)
+				""";
+	}
+
+	private static String exitCodes() {
+		return Arrays.stream(ExitCode.values())
+			.map(c -> "  %d  %s".formatted(c.code(), c.meaning()))
+			.collect(Collectors.joining("\n"));
+	}
+
+}
