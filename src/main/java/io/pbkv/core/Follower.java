@@ -61,13 +61,17 @@ final class Follower {
 	 * eligible again. Cumulative, because two short pauses back to back are one long one to the primary.
 	 */
 	void slept(long now, long gap) {
+		boolean wasEligible = eligible;
 		sleptSinceHeard += gap;
-		if (gap >= config.heartbeatInterval()) {
-			lastHeard = Math.max(lastHeard, now);
-		}
 		if (sleptSinceHeard >= config.pauseThreshold()) {
 			eligible = false;
 			admissionFloor = newestAdmission;
+		}
+		if (gap >= config.heartbeatInterval()) {
+			lastHeard = Math.max(lastHeard, now);
+			node.event(Event.Kind.PAUSE_DETECTED, String.format(Locale.ROOT, "node %s: clock jumped %.1f s (paused?)%s",
+					config.nodeId(), gap / 1000.0,
+					wasEligible && !eligible ? "; no longer eligible to promote until re-admitted" : ""));
 		}
 	}
 

@@ -115,20 +115,10 @@ public final class Node {
 			return;
 		}
 		if (role == Role.PRIMARY) {
-			// A stall of an interval or more is time it slept through: it counts as nobody's silence.
-			if (gap >= config.primaryPauseThreshold()) {
-				event(Event.Kind.PAUSE_DETECTED, String.format(Locale.ROOT, "node %s: clock jumped %.1f s (paused?); "
-						+ "answering no client until a round trip completes", config.nodeId(), gap / 1000.0));
-				replicator.clockGap(now);
-			}
-			return;
+			replicator.clockGap(now, gap);
 		}
-		boolean wasEligible = follower.eligible;
-		follower.slept(now, gap);
-		if (gap >= config.heartbeatInterval()) {
-			event(Event.Kind.PAUSE_DETECTED, String.format(Locale.ROOT, "node %s: clock jumped %.1f s (paused?)%s",
-					config.nodeId(), gap / 1000.0,
-					wasEligible && !follower.eligible ? "; no longer eligible to promote until re-admitted" : ""));
+		else {
+			follower.slept(now, gap);
 		}
 	}
 

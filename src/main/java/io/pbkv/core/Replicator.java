@@ -63,7 +63,13 @@ final class Replicator {
 	 * Our clock jumped: we were paused. Silence we slept through proves nothing about the backups, so their
 	 * drop clocks restart now, and we answer no client until a round trip shows nobody replaced us.
 	 */
-	void clockGap(long now) {
+	void clockGap(long now, long gap) {
+		// A stall of an interval or more is time it slept through: it counts as nobody's silence.
+		if (gap < config.primaryPauseThreshold()) {
+			return;
+		}
+		node.event(Event.Kind.PAUSE_DETECTED, String.format(Locale.ROOT, "node %s: clock jumped %.1f s (paused?); "
+				+ "answering no client until a round trip completes", config.nodeId(), gap / 1000.0));
 		for (Progress p : peers.values()) {
 			p.lastAckAt = now;
 			p.lastSentAt = Progress.NEVER;
