@@ -80,15 +80,8 @@ final class ClientRequests {
 	 * or in flight (so two writes conditional on one version cannot both be accepted); null when it may go on.
 	 */
 	private Outcome refusal(Command command, KvStateMachine state) {
-		return switch (command) {
-			case Command.Put put -> {
-				long current = pending.projectedVersion(put.key(), state);
-				yield put.precondition().holds(current) ? null : new Outcome.PreconditionFailed(put.key(), current);
-			}
-			case Command.Delete delete -> KvStateMachine.refusal(delete.key(), delete.precondition(),
-					pending.projectedVersion(delete.key(), state));
-			case Command.EpochStart ignored -> new Outcome.Unavailable("clients cannot start epochs");
-		};
+		String key = command.key();
+		return KvStateMachine.refusal(command, key == null ? 0 : pending.projectedVersion(key, state));
 	}
 
 	/** {@code entry} was appended; {@code requestId} (0: nobody) waits for it to commit. */

@@ -6,6 +6,9 @@ import java.util.Objects;
 /** What a log entry asks the state machine to do. Closed set: storage and the wire format depend on it. */
 public sealed interface Command permits Command.Put, Command.Delete, Command.EpochStart {
 
+	/** The key this command writes; null for an epoch start, which writes none. */
+	String key();
+
 	/** Sets {@code key} to {@code value} if {@code precondition} holds when the entry is applied. */
 	record Put(String key, byte[] value, Precondition precondition) implements Command {
 		public Put {
@@ -46,6 +49,11 @@ public sealed interface Command permits Command.Put, Command.Delete, Command.Epo
 	record EpochStart(String primaryId) implements Command {
 		public EpochStart {
 			Objects.requireNonNull(primaryId, "primaryId");
+		}
+
+		@Override
+		public String key() {
+			return null;
 		}
 	}
 

@@ -32,17 +32,16 @@ public final class KvStateMachine {
 	}
 
 	private Outcome applyPut(LogEntry entry, Command.Put put) {
-		long current = versionOf(put.key());
-		if (!put.precondition().holds(current)) {
-			return new Outcome.PreconditionFailed(put.key(), current);
+		Outcome refusal = refusal(put, versionOf(put.key()));
+		if (refusal != null) {
+			return refusal;
 		}
 		data.put(put.key(), new VersionedValue(put.value(), entry.index()));
 		return new Outcome.Written(put.key(), entry.index(), entry.epoch());
 	}
 
 	private Outcome applyDelete(LogEntry entry, Command.Delete delete) {
-		long current = versionOf(delete.key());
-		Outcome refusal = refusal(delete.key(), delete.precondition(), current);
+		Outcome refusal = refusal(delete, versionOf(delete.key()));
 		if (refusal != null) {
 			return refusal;
 		}
@@ -51,17 +50,19 @@ public final class KvStateMachine {
 	}
 
 	/**
-	 * Why a delete of a key at {@code current} version would change nothing, or null if it would apply. A failed
-	 * condition wins over absence, as in HTTP: {@code If-Match} on a missing resource is 412.
+	 * Why {@code command} would change nothing for a key at {@code current} version (0: absent), or null if it
+	 * applies. The one check, used when a write is proposed (against the projected version) and when it is
+	 * applied. A failed condition wins over absence, as in HTTP: {@code If-Match} on a missing resource is 412.
 	 */
-	static Outcome refusal(String key, Precondition precondition, long current) {
-		if (!precondition.holds(current)) {
-			return new Outcome.PreconditionFailed(key, current);
-		}
-		if (current == 0) {
-			return new Outcome.NotFound(key);
-		}
-		return null;
+	static Outcome refusal(Command command, long current) {
+		return switch (command) {
+			case Command.Put put -> put.precondition().holds(current) ? null
+					: new Outcome.PreconditionFailed(put.key(), current);
+			case Command.Delete delete -> !delete.precondition().holds(current)
+					? new Outcome.PreconditionFailed(delete.key(), current)
+					: current == 0 ? new Outcome.NotFound(delete.key()) : null;
+			case Command.EpochStart ignored -> new Outcome.Unavailable("clients cannot start epochs");
+		};
 	}
 
 	public long versionOf(String key) {

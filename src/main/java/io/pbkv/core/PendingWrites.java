@@ -38,11 +38,7 @@ final class PendingWrites {
 
 	/** The request waiting for {@code entry}, or 0; forgets the entry's projection once it is the latest. */
 	long applied(LogEntry entry) {
-		String key = switch (entry.command()) {
-			case Command.Put put -> put.key();
-			case Command.Delete delete -> delete.key();
-			case Command.EpochStart ignored -> null;
-		};
+		String key = entry.command().key();
 		if (key != null) {
 			projections.computeIfPresent(key, (k, p) -> p.index() == entry.index() ? null : p);
 		}
