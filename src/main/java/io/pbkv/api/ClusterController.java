@@ -5,8 +5,6 @@ import io.pbkv.core.NodeStatus;
 import io.pbkv.core.Outcome;
 import io.pbkv.runtime.NodeRuntime;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -31,11 +29,11 @@ class ClusterController {
 
 	private final NodeRuntime runtime;
 
-	private final String token;
+	private final KvProperties.Cluster cluster;
 
 	ClusterController(NodeRuntime runtime, KvProperties properties) {
 		this.runtime = runtime;
-		this.token = properties.cluster().open() ? null : properties.cluster().token();
+		this.cluster = properties.cluster();
 	}
 
 	record ClusterView(String nodeId, String clusterId, String role, long epoch, String primaryId, String primaryUrl,
@@ -58,12 +56,11 @@ class ClusterController {
 	@PostMapping("/cluster/force-primary")
 	ResponseEntity<Object> forcePrimary(@RequestHeader(name = TOKEN_HEADER, required = false) String given)
 			throws Exception {
-		if (token == null) {
+		if (cluster.open()) {
 			return Problems.response(HttpStatus.FORBIDDEN, "forbidden",
 					"forced promotion needs kv.cluster.token to be set on this node");
 		}
-		if (given == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
-				given.getBytes(StandardCharsets.UTF_8))) {
+		if (!cluster.accepts(given)) {
 			return Problems.response(given == null ? HttpStatus.UNAUTHORIZED : HttpStatus.FORBIDDEN, "forbidden",
 					"send the cluster token in " + TOKEN_HEADER);
 		}

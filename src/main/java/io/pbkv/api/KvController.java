@@ -11,7 +11,6 @@ import io.pbkv.runtime.NodeRuntime;
 import jakarta.servlet.http.HttpServletRequest;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -158,17 +157,11 @@ class KvController {
 	/** Reads the body as raw bytes, whatever the Content-Type, refusing more than the limit. */
 	private byte[] readValue(HttpServletRequest request) throws IOException {
 		long max = limits.maxValueBytes().toBytes();
-		long declared = request.getContentLengthLong();
-		if (declared > max) {
-			throw tooLarge(declared, max);
+		byte[] value = RequestBodies.readAtMost(request, max);
+		if (value == null) {
+			throw tooLarge(request.getContentLengthLong(), max);
 		}
-		try (InputStream in = request.getInputStream()) {
-			byte[] value = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
-			if (value.length > max) {
-				throw tooLarge(value.length, max);
-			}
-			return value;
-		}
+		return value;
 	}
 
 	private static ApiException tooLarge(long size, long max) {

@@ -1,15 +1,13 @@
 package io.pbkv.cluster;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pbkv.api.RequestBodies;
 import io.pbkv.config.KvProperties;
 import io.pbkv.core.Message;
 import io.pbkv.runtime.NodeRuntime;
 import jakarta.servlet.http.HttpServletRequest;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 
 import org.slf4j.Logger;
@@ -33,13 +31,13 @@ class PeerController {
 
 	private final NodeRuntime runtime;
 
-	private final byte[] token;
+	private final KvProperties.Cluster cluster;
 
 	private final PeerRejections rejections;
 
 	PeerController(NodeRuntime runtime, KvProperties properties, MeterRegistry registry) {
 		this.runtime = runtime;
-		this.token = properties.cluster().open() ? null : properties.cluster().token().getBytes(StandardCharsets.UTF_8);
+		this.cluster = properties.cluster();
 		this.rejections = new PeerRejections(registry);
 	}
 
@@ -57,17 +55,17 @@ class PeerController {
 
 	private ResponseEntity<Object> take(HttpServletRequest request) {
 		String given = request.getHeader(PeerSender.TOKEN_HEADER);
-		if (token != null && (given == null || given.isEmpty())) {
+		if (!cluster.open() && (given == null || given.isEmpty())) {
 			return rejections.reject(HttpStatus.UNAUTHORIZED, "peer-token-missing",
 					"this node requires the " + PeerSender.TOKEN_HEADER + " header (kv.cluster.token)");
 		}
-		if (token != null && !MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8))) {
+		if (!cluster.open() && !cluster.accepts(given)) {
 			return rejections.reject(HttpStatus.FORBIDDEN, "peer-token-wrong",
 					"the " + PeerSender.TOKEN_HEADER + " header does not match this node's kv.cluster.token");
 		}
 		byte[] body;
 		try {
-			body = readBody(request);
+			body = RequestBodies.readAtMost(request, MessageCodec.MAX_BATCH_BYTES);
 		}
 		catch (IOException ex) {
 			return rejections.reject(HttpStatus.BAD_REQUEST, "peer-body-unreadable", "the body could not be read");
@@ -101,17 +99,6 @@ class PeerController {
 
 	private static boolean fromOlderPrimary(Message m, long epoch) {
 		return (m instanceof Message.Append || m instanceof Message.InstallSnapshot) && m.epoch() < epoch;
-	}
-
-	/** The body, or null when it is larger than a batch may be (read no further than one byte past the limit). */
-	private static byte[] readBody(HttpServletRequest request) throws IOException {
-		if (request.getContentLengthLong() > MessageCodec.MAX_BATCH_BYTES) {
-			return null;
-		}
-		try (InputStream in = request.getInputStream()) {
-			byte[] body = in.readNBytes(MessageCodec.MAX_BATCH_BYTES + 1);
-			return body.length > MessageCodec.MAX_BATCH_BYTES ? null : body;
-		}
 	}
 
 }

@@ -8,8 +8,10 @@ import jakarta.validation.constraints.Pattern;
 
 import java.net.InetAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
 
@@ -60,6 +62,12 @@ public record KvProperties(
 
 		public boolean open() {
 			return token == null || token.isBlank();
+		}
+
+		/** Whether {@code given} is the token; compared in constant time, so timing tells an attacker nothing. */
+		public boolean accepts(String given) {
+			return !open() && given != null && MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
+					given.getBytes(StandardCharsets.UTF_8));
 		}
 
 	}

@@ -1,0 +1,28 @@
+package io.pbkv.api;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/** Reads request bodies as raw bytes, never more than a limit, whatever the Content-Type says. */
+public final class RequestBodies {
+
+	private RequestBodies() {
+	}
+
+	/**
+	 * The body, or null when it is longer than {@code max} bytes: refused at once on its Content-Length, otherwise
+	 * after reading one byte past the limit, so an oversized body never fills memory.
+	 */
+	public static byte[] readAtMost(HttpServletRequest request, long max) throws IOException {
+		if (request.getContentLengthLong() > max) {
+			return null;
+		}
+		try (InputStream in = request.getInputStream()) {
+			byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+			return body.length > max ? null : body;
+		}
+	}
+
+}
