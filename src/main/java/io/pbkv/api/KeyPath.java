@@ -3,9 +3,6 @@ package io.pbkv.api;
 import jakarta.servlet.http.HttpServletRequest;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 import org.springframework.http.HttpStatus;
@@ -33,7 +30,7 @@ final class KeyPath {
 		if (bytes.length > maxKeyBytes) {
 			throw badKey("the key is " + bytes.length + " bytes of UTF-8; the limit is " + maxKeyBytes);
 		}
-		String key = strictUtf8(bytes);
+		String key = Utf8.decode(bytes).orElseThrow(() -> badKey("the key is not valid UTF-8"));
 		if (key.codePoints().anyMatch(Character::isISOControl)) {
 			throw badKey("the key contains a control character");
 		}
@@ -58,19 +55,6 @@ final class KeyPath {
 			}
 		}
 		return out.toByteArray();
-	}
-
-	private static String strictUtf8(byte[] bytes) {
-		try {
-			return StandardCharsets.UTF_8.newDecoder()
-				.onMalformedInput(CodingErrorAction.REPORT)
-				.onUnmappableCharacter(CodingErrorAction.REPORT)
-				.decode(ByteBuffer.wrap(bytes))
-				.toString();
-		}
-		catch (CharacterCodingException ex) {
-			throw badKey("the key is not valid UTF-8");
-		}
 	}
 
 	private static ApiException badKey(String detail) {

@@ -2,9 +2,6 @@ package io.pbkv.api;
 
 import io.pbkv.core.Outcome;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,12 +65,9 @@ final class OutcomeResponses {
 		Map<String, Object> entry = new LinkedHashMap<>();
 		entry.put("key", item.key());
 		entry.put("version", item.version());
-		try {
-			entry.put("value", StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(item.value())).toString());
-		}
-		catch (CharacterCodingException ex) {
-			entry.put("valueBase64", Base64.getEncoder().encodeToString(item.value()));
-		}
+		Utf8.decode(item.value())
+			.ifPresentOrElse(text -> entry.put("value", text),
+					() -> entry.put("valueBase64", Base64.getEncoder().encodeToString(item.value())));
 		return entry;
 	}
 
