@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * The {@link Transport} over HTTP: each configured peer gets a {@link PeerSender} that POSTs batches to
  * {@code <peer>/internal/replicate}. Senders start with the client and stop at {@link #close}.
  */
-public final class PeerClient implements Transport, PeerDirectory {
+public final class PeerClient implements Transport {
 
 	private static final Logger log = LoggerFactory.getLogger(PeerClient.class);
 
@@ -76,8 +76,8 @@ public final class PeerClient implements Transport, PeerDirectory {
 		}
 	}
 
-	@Override
-	public List<PeerStatus> peers() {
+	/** The state of the link to each configured peer, in configuration order. */
+	List<PeerStatus> peers() {
 		return senders.values().stream().map(PeerSender::status).toList();
 	}
 

@@ -6,7 +6,7 @@ import io.pbkv.config.KvProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The peer transport: one {@link PeerClient}, which is both the node's {@code Transport} and the PeerDirectory. */
+/** The peer transport: one {@link PeerClient}, the node's {@code Transport}. */
 @Configuration(proxyBeanMethods = false)
 class PeerConfiguration {
 

@@ -192,8 +192,4 @@ final class Election {
 		}
 	}
 
-	boolean anyPeerHoldsACluster() {
-		return probes.values().stream().anyMatch(p -> !p.empty());
-	}
-
 }
