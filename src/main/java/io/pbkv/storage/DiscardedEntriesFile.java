@@ -8,17 +8,22 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * {@code data-dir/discarded.jsonl}: one JSON line per entry removed from the log (index, epoch, operation, key,
  * value in base64), for an operator to inspect; appended and fsynced before the truncation is.
  */
 public final class DiscardedEntriesFile implements DiscardedEntries {
+
+	private static final ObjectMapper JSON = new ObjectMapper();
 
 	private final Path file;
 
@@ -30,17 +35,25 @@ public final class DiscardedEntriesFile implements DiscardedEntries {
 	public void record(List<LogEntry> entries) throws IOException {
 		StringBuilder lines = new StringBuilder();
 		for (LogEntry e : entries) {
-			lines.append("{\"index\":").append(e.index()).append(",\"epoch\":").append(e.epoch());
+			Map<String, Object> line = new LinkedHashMap<>();
+			line.put("index", e.index());
+			line.put("epoch", e.epoch());
 			switch (e.command()) {
-				case Command.Put put -> lines.append(",\"op\":\"put\",\"key\":").append(quote(put.key()))
-					.append(",\"valueBase64\":\"")
-					.append(Base64.getEncoder().encodeToString(put.value()))
-					.append('"');
-				case Command.Delete delete -> lines.append(",\"op\":\"delete\",\"key\":").append(quote(delete.key()));
-				case Command.EpochStart start -> lines.append(",\"op\":\"epoch-start\",\"primary\":")
-					.append(quote(start.primaryId()));
+				case Command.Put put -> {
+					line.put("op", "put");
+					line.put("key", put.key());
+					line.put("valueBase64", Base64.getEncoder().encodeToString(put.value()));
+				}
+				case Command.Delete delete -> {
+					line.put("op", "delete");
+					line.put("key", delete.key());
+				}
+				case Command.EpochStart start -> {
+					line.put("op", "epoch-start");
+					line.put("primary", start.primaryId());
+				}
 			}
-			lines.append("}\n");
+			lines.append(JSON.writeValueAsString(line)).append('\n');
 		}
 		try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
 				StandardOpenOption.APPEND)) {
@@ -51,25 +64,5 @@ public final class DiscardedEntriesFile implements DiscardedEntries {
 			channel.force(false);
 		}
 	}
-
-	private static String quote(String s) {
-		StringBuilder out = new StringBuilder("\"");
-		for (char c : s.toCharArray()) {
-			switch (c) {
-				case '"' -> out.append("\\\"");
-				case '\\' -> out.append("\\\\");
-				default -> {
-					if (c < 0x20) {
-						out.append(String.format("\\u%04x", (int) c));
-					}
-					else {
-						out.append(c);
-					}
-				}
-			}
-		}
-		return out.append('"').toString();
-	}
-
 
 }
