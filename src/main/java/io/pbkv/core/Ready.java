@@ -4,11 +4,9 @@ import java.util.List;
 
 /**
  * What the core asks the runtime to do, taken with {@link Node#ready()} and acknowledged with
- * {@link Node#advance(Ready)}. The runtime executes it in this order: persist the hard state (when not null),
- * the installed snapshot (when not null), the truncation (when {@code truncateFrom > 0}), the entries and the
- * commit index, with one fsync when anything but the commit index was written; then send the messages; then
- * deliver the replies; then advance. Replies only ever answer entries that were durable and committed at an
- * earlier advance, and messages only ever promise what this Ready made durable.
+ * {@link Node#advance(Ready)}. The core relies on one promise: everything to persist here is durable before any
+ * message is sent, before any reply goes out and before {@code advance} (the runtime's ReadyExecutor spells out
+ * the order). Replies only ever answer entries that were durable and committed at an earlier advance.
  */
 public record Ready(HardState hardState, Snapshot installSnapshot, long truncateFrom, List<LogEntry> entries,
 		long commitIndex, Snapshot snapshot, List<Message> messages, List<LogEntry> discarded,
