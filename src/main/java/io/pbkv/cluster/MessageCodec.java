@@ -16,12 +16,13 @@ import java.util.TreeMap;
  * The body of a peer request: a batch of {@link Message}s.
  *
  * <pre>
- * batch    = u8 version(1), i32 count, message*
+ * batch    = u8 version(2), i32 count, message*
  * message  = u8 tag, str from, str fromUrl, str to, str clusterId, i64 epoch, then by tag:
  *   1 Append          i64 prevIndex, i64 prevEpoch, i32 n, n * (i32 length, LogRecordCodec entry),
  *                     i64 commitIndex, i64 sentAt, i64 admission, i64 admittedFrom
- *   2 AppendResult    bool success, i64 matchIndex, i64 sentAt, bool eligible
- *   3 InstallSnapshot i64 lastIndex, i64 lastEpoch, i32 n, n * (str key, i64 version, bytes value), i64 sentAt
+ *   2 AppendResult    bool success, i64 matchIndex, i64 sentAt, bool eligible, bool snapshotNeeded
+ *   3 InstallSnapshot i64 lastIndex, i64 lastEpoch, i32 r, r * (i64 firstIndex, i64 epoch),
+ *                     i32 n, n * (str key, i64 version, bytes value), i64 sentAt
  *   4 VoteRequest     i64 lastIndex, i64 lastEpoch, bool preVote
  *   5 VoteResult      bool granted, bool preVote
  *   6 Probe           (nothing)
@@ -40,7 +41,7 @@ final class MessageCodec {
 
 	static final int MAX_MESSAGES = 100_000;
 
-	static final byte VERSION = 1;
+	static final byte VERSION = 2;
 
 	private static final byte APPEND = 1;
 
@@ -92,7 +93,8 @@ final class MessageCodec {
 		WireReader in = new WireReader(bytes);
 		byte version = in.readByte();
 		if (version != VERSION) {
-			throw new MalformedMessageException("unsupported version " + version);
+			throw new MalformedMessageException("unsupported peer message format " + version + " (this node speaks " + VERSION
+					+ "): every node of a cluster must run the same pbkv version");
 		}
 		int count = in.readCount(MIN_MESSAGE_BYTES, MAX_MESSAGES, "message");
 		List<Message> messages = new ArrayList<>(Math.min(count, 1024));
@@ -124,10 +126,13 @@ final class MessageCodec {
 			case Message.AppendResult m -> out.writeBoolean(m.success())
 				.writeLong(m.matchIndex())
 				.writeLong(m.sentAt())
-				.writeBoolean(m.eligible());
+				.writeBoolean(m.eligible())
+				.writeBoolean(m.snapshotNeeded());
 			case Message.InstallSnapshot m -> {
 				Snapshot s = m.snapshot();
-				out.writeLong(s.lastIndex()).writeLong(s.lastEpoch()).writeInt(s.data().size());
+				out.writeLong(s.lastIndex()).writeLong(s.lastEpoch()).writeInt(s.epochs().size());
+				s.epochs().forEach((firstIndex, epoch) -> out.writeLong(firstIndex).writeLong(epoch));
+				out.writeInt(s.data().size());
 				for (Map.Entry<String, VersionedValue> e : s.data().entrySet()) {
 					out.writeString(e.getKey()).writeLong(e.getValue().version()).writeBytes(e.getValue().value());
 				}
@@ -165,7 +170,7 @@ final class MessageCodec {
 			case APPEND -> new Message.Append(from, fromUrl, to, clusterId, epoch, in.readLong(), in.readLong(),
 					entries(in), in.readLong(), in.readLong(), in.readLong(), in.readLong());
 			case APPEND_RESULT -> new Message.AppendResult(from, fromUrl, to, clusterId, epoch, in.readBoolean(),
-					in.readLong(), in.readLong(), in.readBoolean());
+					in.readLong(), in.readLong(), in.readBoolean(), in.readBoolean());
 			case INSTALL_SNAPSHOT ->
 				new Message.InstallSnapshot(from, fromUrl, to, clusterId, epoch, snapshot(in), in.readLong());
 			case VOTE_REQUEST -> new Message.VoteRequest(from, fromUrl, to, clusterId, epoch, in.readLong(),
@@ -203,6 +208,15 @@ final class MessageCodec {
 	private static Snapshot snapshot(WireReader in) throws MalformedMessageException {
 		long lastIndex = in.readLong();
 		long lastEpoch = in.readLong();
+		int runs = in.readCount(16, Integer.MAX_VALUE, "epoch run");
+		TreeMap<Long, Long> epochs = new TreeMap<>();
+		for (int i = 0; i < runs; i++) {
+			long firstIndex = in.readLong();
+			if (!epochs.isEmpty() && firstIndex <= epochs.lastKey()) {
+				throw new MalformedMessageException("epoch history out of order");
+			}
+			epochs.put(firstIndex, in.readLong());
+		}
 		int count = in.readCount(4 + 8 + 4, Integer.MAX_VALUE, "snapshot key");
 		TreeMap<String, VersionedValue> data = new TreeMap<>();
 		for (int i = 0; i < count; i++) {
@@ -217,7 +231,7 @@ final class MessageCodec {
 			long version = in.readLong();
 			data.put(key, new VersionedValue(in.readBytes(), version));
 		}
-		return new Snapshot(lastIndex, lastEpoch, data);
+		return new Snapshot(lastIndex, lastEpoch, data, epochs);
 	}
 
 }

@@ -13,8 +13,16 @@ public record Event(Kind kind, int count, String text) {
 		BACKUP_DROPPED,
 		/** A backup heard nothing from the primary for a heartbeat interval. */
 		HEARTBEAT_MISSED,
-		/** Uncommitted entries the new primary lacks were removed from this node's log. */
+		/**
+		 * Writes the new primary lacks were removed from this node: an uncommitted tail, or what it committed alone
+		 * as a primary cut off from its backup.
+		 */
 		ENTRIES_DISCARDED,
+		/**
+		 * This node's committed history differs from a newer primary's (it went on alone during a partition, or in
+		 * async mode): it asks for the primary's snapshot, which replaces it.
+		 */
+		HISTORY_DIVERGED,
 		/** An operator made this node primary without the usual guarantees. */
 		FORCED_PROMOTION,
 		/** A message was refused: another cluster, an older epoch, or a protocol violation. */

@@ -1,7 +1,12 @@
 package io.pbkv.core;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The backup's side of replication: accepting the primary's log (log matching, truncation of a divergent
@@ -31,6 +36,14 @@ final class Follower {
 
 	private long missedReported;
 
+	/** The lowest index at which our committed history is known to differ from the current primary's; 0: none. */
+	private long divergedFrom;
+
+	/** Whether our history differs from the primary's at or before our own snapshot index, where we cannot tell. */
+	private boolean compactedHistoryDiffers;
+
+	private boolean divergenceReported;
+
 	/** Milliseconds this node slept (clock gaps) since it last heard the primary. */
 	private long sleptSinceHeard;
 
@@ -52,6 +65,9 @@ final class Follower {
 		primaryCommit = 0;
 		newestSentAt = Progress.NEVER;
 		missedReported = 0;
+		divergedFrom = 0;
+		compactedHistoryDiffers = false;
+		divergenceReported = false;
 	}
 
 	/**
@@ -100,12 +116,28 @@ final class Follower {
 			reply(m, false, log.lastIndex());
 			return;
 		}
+		if (prev < log.snapshotIndex() && !reaches(m, log.snapshotIndex())) {
+			// Our snapshot covers prev: only the primary's entry at our snapshot index can show that what we
+			// compacted is its history too. When even its newest word stops short, its log is shorter than what
+			// we committed, which only a former primary that went on alone can have.
+			if (m.sentAt() >= newestSentAt) {
+				divergedAtOrBefore(m, log.snapshotIndex());
+			}
+			else {
+				reply(m, false, log.snapshotIndex());
+			}
+			return;
+		}
 		if (prev >= log.snapshotIndex() && log.epochAt(prev) != m.prevEpoch()) {
+			if (prev == log.snapshotIndex()) {
+				divergedAtOrBefore(m, prev);
+				return;
+			}
 			reply(m, false, conflictHint(prev));
 			return;
 		}
 		for (LogEntry entry : m.entries()) {
-			if (entry.index() <= log.snapshotIndex()) {
+			if (entry.index() < log.snapshotIndex()) {
 				continue;
 			}
 			if (entry.index() <= log.lastIndex()) {
@@ -113,10 +145,7 @@ final class Follower {
 					continue;
 				}
 				if (entry.index() <= log.commitIndex()) {
-					node.event(Event.Kind.MESSAGE_REJECTED, String.format(Locale.ROOT,
-							"node %s: primary %s sent entry %d that conflicts with a committed one; ignored",
-							config.nodeId(), m.from(), entry.index()));
-					reply(m, false, log.commitIndex());
+					divergedAtOrBefore(m, entry.index());
 					return;
 				}
 				discardFrom(entry.index(), m.from());
@@ -128,6 +157,34 @@ final class Follower {
 		primaryCommit = Math.max(primaryCommit, m.commitIndex());
 		updateEligibility(m, matched);
 		reply(m, true, matched);
+	}
+
+	private static boolean reaches(Message.Append m, long index) {
+		return !m.entries().isEmpty() && m.entries().get(m.entries().size() - 1).index() >= index;
+	}
+
+	/**
+	 * What we hold as committed differs from the primary at {@code index} (or, at our snapshot index, somewhere up
+	 * to it): we went on as a primary without a backup (a partition, or async mode) and a newer primary does not
+	 * have it. Applied entries cannot be taken back one by one, so we ask for the primary's snapshot; what it
+	 * replaces is reported as discarded when it is installed.
+	 */
+	private void divergedAtOrBefore(Message.Append m, long index) {
+		ReplicationLog log = node.log();
+		boolean exact = index > log.snapshotIndex();
+		if (exact && (divergedFrom == 0 || index < divergedFrom)) {
+			divergedFrom = index;
+		}
+		compactedHistoryDiffers |= !exact;
+		if (!divergenceReported) {
+			divergenceReported = true;
+			node.event(Event.Kind.HISTORY_DIVERGED, String.format(Locale.ROOT,
+					"node %s: its committed history differs from primary %s's %s index %d (it went on alone "
+							+ "during a partition or in async mode); asking for a snapshot",
+					config.nodeId(), m.from(), exact ? "from" : "at or before", index));
+		}
+		node.send(new Message.AppendResult(config.nodeId(), config.advertisedUrl(), m.fromUrl(), node.clusterId(),
+				node.epoch(), false, Math.max(0, index - 1), m.sentAt(), eligible, true));
 	}
 
 	/**
@@ -149,15 +206,18 @@ final class Follower {
 		}
 	}
 
-	/** Where the primary should resume: before the first entry of the epoch that disagrees, never below commit. */
+	/**
+	 * Where the primary should resume: before the first entry of the epoch that disagrees. Not floored at our
+	 * commit index: a former primary's commits made alone may be exactly what disagrees.
+	 */
 	private long conflictHint(long prev) {
 		ReplicationLog log = node.log();
 		long epoch = log.epochAt(prev);
 		long index = prev;
-		while (index > log.commitIndex() && index > log.snapshotIndex() && log.epochAt(index - 1) == epoch) {
+		while (index > log.snapshotIndex() && log.epochAt(index - 1) == epoch) {
 			index--;
 		}
-		return Math.max(log.commitIndex(), index - 1);
+		return Math.max(log.snapshotIndex(), index - 1);
 	}
 
 	void onSnapshot(long now, Message.InstallSnapshot m) {
@@ -166,17 +226,34 @@ final class Follower {
 		eligible = false;
 		admissionFloor = newestAdmission;
 		Snapshot snapshot = m.snapshot();
-		if (node.log().epochAt(snapshot.lastIndex()) == snapshot.lastEpoch()) {
+		ReplicationLog log = node.log();
+		newestSentAt = Math.max(newestSentAt, m.sentAt());
+		long ours = log.epochAt(snapshot.lastIndex());
+		KvStateMachine state = node.stateMachine();
+		long parted = snapshot.firstDifference(state.epochs(), Math.min(snapshot.lastIndex(), state.appliedIndex()));
+		if (parted > 0 && (divergedFrom == 0 || parted < divergedFrom)) {
+			divergedFrom = parted;
+		}
+		if (ours == snapshot.lastEpoch()) {
 			// We hold its last entry, so (log matching) everything it covers: the snapshot was overtaken by appends
 			// we may already have acknowledged, and resetting to it would lose them. It only tells us a commit.
 			primaryCommit = Math.max(primaryCommit, snapshot.lastIndex());
 		}
-		else if (snapshot.lastIndex() > node.log().commitIndex()) {
+		else if (divergedFrom > 0 || compactedHistoryDiffers) {
+			if (snapshot.lastIndex() >= verifiedIndex) {
+				replaceDivergedHistory(snapshot, m.from());
+			}
+		}
+		else if (snapshot.lastIndex() > log.commitIndex()) {
 			installSnapshot(snapshot, m.from());
+		}
+		else if (ours >= 0 && snapshot.lastIndex() >= verifiedIndex) {
+			// A committed entry of ours is not the primary's: our history since the partition goes.
+			replaceDivergedHistory(snapshot, m.from());
 		}
 		verifiedIndex = Math.max(verifiedIndex, snapshot.lastIndex());
 		node.send(new Message.AppendResult(config.nodeId(), config.advertisedUrl(), m.fromUrl(), node.clusterId(),
-				node.epoch(), true, Math.max(snapshot.lastIndex(), node.log().commitIndex()), m.sentAt(), eligible));
+				node.epoch(), true, Math.max(snapshot.lastIndex(), log.commitIndex()), m.sentAt(), eligible));
 	}
 
 	private void heard(long now) {
@@ -205,7 +282,7 @@ final class Follower {
 		}
 		node.outbox().discarded(lost);
 		node.event(Event.Kind.ENTRIES_DISCARDED, lost.size(), String.format(Locale.ROOT,
-				"node %s: discarded %d uncommitted entries from index %d that primary %s lacks", config.nodeId(),
+				"node %s: discarded %d entries from index %d that primary %s lacks (kept in discarded.jsonl)", config.nodeId(),
 				lost.size(), lost.get(0).index(), primary));
 	}
 
@@ -221,6 +298,54 @@ final class Follower {
 		log.resetTo(snapshot);
 		node.stateMachine().restore(snapshot);
 		node.installed(snapshot);
+	}
+
+	/**
+	 * Installs the primary's snapshot over a history that went its own way, reporting what goes: our log entries
+	 * from where it diverged, and, where our own snapshot already compacted them, the values written since then
+	 * that the primary does not hold (their exact entries are gone; when the divergence point is unknown, every
+	 * value newer than the primary's is reported, which may include some it overwrote on purpose).
+	 */
+	private void replaceDivergedHistory(Snapshot snapshot, String primary) {
+		ReplicationLog log = node.log();
+		long from = divergedFrom > 0 ? divergedFrom : 1;
+		long compactedTo = log.snapshotIndex();
+		// Entries rebuilt from the state carry the epoch of our snapshot's last entry: the exact one is gone.
+		long compactedEpoch = Math.max(1, log.epochAt(compactedTo));
+		List<LogEntry> inLog = log.slice(Math.max(from, compactedTo + 1), log.lastIndex())
+			.stream()
+			.filter(e -> e.epoch() != node.epoch()
+					&& !(e.index() <= snapshot.lastIndex() && e.epoch() == snapshot.lastEpoch()))
+			.toList();
+		List<LogEntry> lost = new ArrayList<>();
+		if (from <= compactedTo) {
+			Set<String> keysInLog = new HashSet<>();
+			inLog.forEach(e -> keysInLog.add(e.command().key()));
+			Map<String, VersionedValue> ours = node.stateMachine().snapshot().data();
+			ours.forEach((key, mine) -> {
+				VersionedValue theirs = snapshot.data().get(key);
+				boolean newer = theirs == null || divergedFrom > 0 || mine.version() > theirs.version();
+				if (mine.version() >= from && mine.version() <= compactedTo && !mine.equals(theirs) && newer) {
+					lost.add(new LogEntry(mine.version(), compactedEpoch, new Command.Put(key, mine.value(), new Precondition.None())));
+				}
+			});
+			if (divergedFrom > 0) {
+				// A key the primary holds from before the divergence that we no longer have: we deleted it since.
+				snapshot.data().forEach((key, theirs) -> {
+					if (theirs.version() < from && !ours.containsKey(key) && !keysInLog.contains(key)) {
+						lost.add(new LogEntry(compactedTo, compactedEpoch, new Command.Delete(key, new Precondition.None())));
+					}
+				});
+			}
+			lost.sort(Comparator.comparingLong(LogEntry::index));
+		}
+		lost.addAll(inLog);
+		reportDiscarded(lost, primary);
+		log.resetTo(snapshot);
+		node.stateMachine().restore(snapshot);
+		node.installed(snapshot);
+		divergedFrom = 0;
+		compactedHistoryDiffers = false;
 	}
 
 	/** What this backup may count as committed: known committed by the primary, matched, and durable here. */

@@ -1,6 +1,7 @@
 package io.pbkv.core;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -18,9 +19,15 @@ public final class KvStateMachine {
 
 	private long appliedEpoch;
 
+	/** The epoch history of the applied entries: first index of each epoch's run, to that epoch. */
+	private final TreeMap<Long, Long> epochs = new TreeMap<>();
+
 	public Outcome apply(LogEntry entry) {
 		if (entry.index() != appliedIndex + 1) {
 			throw new IllegalStateException("applying index " + entry.index() + " after " + appliedIndex);
+		}
+		if (epochs.isEmpty() ? entry.index() == 1 : entry.epoch() != appliedEpoch) {
+			epochs.put(entry.index(), entry.epoch());
 		}
 		appliedIndex = entry.index();
 		appliedEpoch = entry.epoch();
@@ -94,14 +101,21 @@ public final class KvStateMachine {
 	}
 
 	public Snapshot snapshot() {
-		return new Snapshot(appliedIndex, appliedEpoch, data);
+		return new Snapshot(appliedIndex, appliedEpoch, data, epochs);
 	}
 
 	public void restore(Snapshot snapshot) {
 		data.clear();
 		data.putAll(snapshot.data());
+		epochs.clear();
+		epochs.putAll(snapshot.epochs());
 		appliedIndex = snapshot.lastIndex();
 		appliedEpoch = snapshot.lastEpoch();
+	}
+
+	/** The epoch history of what was applied; see {@link Snapshot#epochs()}. */
+	NavigableMap<Long, Long> epochs() {
+		return Collections.unmodifiableNavigableMap(epochs);
 	}
 
 	public long appliedIndex() {

@@ -37,10 +37,18 @@ public sealed interface Message {
 	/**
 	 * A backup's answer to {@link Append} or {@link InstallSnapshot}, sent once what it accepted is durable.
 	 * {@code matchIndex} is the highest index known to equal the primary's log (on success), or a hint where to
-	 * resume (on failure). {@code eligible} says whether the backup holds a valid admission.
+	 * resume (on failure). {@code eligible} says whether the backup holds a valid admission. {@code snapshotNeeded}
+	 * (on failure) says the backup's committed history differs from the primary's (a former primary that went on
+	 * alone during a partition): no entry can repair it, only the primary's snapshot.
 	 */
 	record AppendResult(String from, String fromUrl, String to, String clusterId, long epoch, boolean success,
-			long matchIndex, long sentAt, boolean eligible) implements Message {
+			long matchIndex, long sentAt, boolean eligible, boolean snapshotNeeded) implements Message {
+
+		public AppendResult(String from, String fromUrl, String to, String clusterId, long epoch, boolean success,
+				long matchIndex, long sentAt, boolean eligible) {
+			this(from, fromUrl, to, clusterId, epoch, success, matchIndex, sentAt, eligible, false);
+		}
+
 	}
 
 	/** Replaces a backup's state with the primary's when the backup needs entries the primary compacted away. */

@@ -335,7 +335,7 @@ public final class Node {
 	}
 
 	public NodeStatus status() {
-		List<NodeStatus.PeerStatus> peers = role == Role.PRIMARY ? replicator.status(url -> contacts.of(url, now))
+		List<NodeStatus.PeerStatus> peers = role == Role.PRIMARY ? replicator.status(now, url -> contacts.of(url, now))
 				: config.peerUrls().stream().map(url -> contacts.of(url, now)).toList();
 		return new NodeStatus(config.nodeId(), hardState.clusterId(), role, hardState.epoch(), primaryId, primaryUrl,
 				log.lastIndex(), log.commitIndex(), state.appliedIndex(), log.snapshotIndex(), state.size(),

@@ -13,10 +13,12 @@ public record NodeStatus(String nodeId, String clusterId, Role role, long epoch,
 
 	/**
 	 * What this node knows of one peer: {@code matchIndex} is -1 unless this node is primary;
-	 * {@code lastContactMillis} is how long ago it last heard from the peer, -1 when never.
+	 * {@code lastContactMillis} is how long ago it last heard from the peer, -1 when never. {@code stalled} (on
+	 * the primary) means the peer answers yet lacks entries and its match index has not moved for a heartbeat
+	 * timeout: replication to it is failing although it looks reachable.
 	 */
 	public record PeerStatus(String nodeId, String url, boolean reachable, long matchIndex,
-			long lastContactMillis, boolean inSync) {
+			long lastContactMillis, boolean inSync, boolean stalled) {
 	}
 
 }

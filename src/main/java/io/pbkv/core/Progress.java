@@ -26,6 +26,9 @@ final class Progress {
 
 	long admissionSentAt = Long.MAX_VALUE;
 
+	/** When the match index last moved, or the backup last held everything (our clock). */
+	long progressAt;
+
 	/** When this backup last answered in our epoch (our clock); the drop rule counts from here. */
 	long lastAckAt;
 
@@ -41,6 +44,7 @@ final class Progress {
 		this.url = url;
 		this.nextIndex = nextIndex;
 		this.lastAckAt = now;
+		this.progressAt = now;
 	}
 
 }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The primary's side of replication: one {@link Progress} per backup, heartbeats, the in-sync set (admission
@@ -156,11 +157,20 @@ final class Replicator {
 		if (suspendedSince >= 0 && r.sentAt() >= suspendedSince && allInSyncAnsweredSince(suspendedSince)) {
 			suspendedSince = -1;
 		}
+		if (!r.success() && r.snapshotNeeded()) {
+			// Its committed history is not ours (it went on alone): only a snapshot can replace it.
+			p.nextIndex = Math.max(1, Math.min(p.nextIndex - 1, r.matchIndex() + 1));
+			sendSnapshot(p, now);
+			return;
+		}
 		if (!r.success()) {
 			p.nextIndex = Math.max(1, Math.min(p.nextIndex - 1, r.matchIndex() + 1));
 			p.snapshotSentAt = Progress.NEVER;
 			sendAppend(p, now);
 			return;
+		}
+		if (r.matchIndex() > p.matchIndex || r.matchIndex() >= node.log().lastIndex()) {
+			p.progressAt = now;
 		}
 		p.matchIndex = Math.max(p.matchIndex, r.matchIndex());
 		p.nextIndex = Math.max(p.nextIndex, p.matchIndex + 1);
@@ -236,12 +246,14 @@ final class Replicator {
 	}
 
 	/** Per backup: its match index and membership; {@code contact} supplies what was really heard and when. */
-	List<NodeStatus.PeerStatus> status(java.util.function.Function<String, NodeStatus.PeerStatus> contact) {
+	List<NodeStatus.PeerStatus> status(long now, Function<String, NodeStatus.PeerStatus> contact) {
 		List<NodeStatus.PeerStatus> list = new ArrayList<>();
 		for (Progress p : peers.values()) {
 			NodeStatus.PeerStatus heard = contact.apply(p.url);
+			boolean stalled = heard.reachable() && p.matchIndex < node.log().lastIndex()
+					&& now - p.progressAt >= config.heartbeatTimeout();
 			list.add(new NodeStatus.PeerStatus(heard.nodeId(), p.url, heard.reachable(), p.matchIndex,
-					heard.lastContactMillis(), p.inSync));
+					heard.lastContactMillis(), p.inSync, stalled));
 		}
 		return list;
 	}

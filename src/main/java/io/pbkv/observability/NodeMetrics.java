@@ -90,6 +90,10 @@ public class NodeMetrics implements MeterBinder, RuntimeListener {
 				.description("1 while this backup is in the primary's in-sync set")
 				.tag("peer", peer)
 				.register(registry);
+			Gauge.builder("kv.replication.stalled", () -> peer(peer).map(p -> p.stalled() ? 1 : 0).orElse(0))
+				.description("1 while this backup answers but has acknowledged no progress for a heartbeat timeout")
+				.tag("peer", peer)
+				.register(registry);
 		}
 		Gauge.builder("kv.node.eligible", () -> runtime.getObject().status().eligible() ? 1 : 0)
 			.description("1 while this backup holds an admission and may promote itself")
@@ -120,7 +124,9 @@ public class NodeMetrics implements MeterBinder, RuntimeListener {
 			case HEARTBEAT_MISSED -> Counter.builder("kv.heartbeats.missed")
 				.description("Heartbeat intervals without word from the primary");
 			case ENTRIES_DISCARDED -> Counter.builder("kv.log.discarded")
-				.description("Uncommitted entries removed because the primary lacked them");
+				.description("Writes removed because the primary lacked them (kept in discarded.jsonl)");
+			case HISTORY_DIVERGED -> Counter.builder("kv.history.diverged")
+				.description("Times this node found its committed history differs from a newer primary's");
 			case FORCED_PROMOTION -> Counter.builder("kv.forced.promotions").description("Operator-forced promotions");
 			case MESSAGE_REJECTED -> Counter.builder("kv.messages.rejected").description("Peer messages refused");
 		};

@@ -43,6 +43,9 @@ class ReplicationHealthIndicator implements HealthIndicator {
 		if (peerApiOpen) {
 			builder.withDetail("warning", "kv.cluster.token is unset: the peer API is open to anyone");
 		}
+		s.peers().stream().filter(NodeStatus.PeerStatus::stalled).findFirst().ifPresent(p -> builder.withDetail(
+				"replicationWarning", "peer " + p.url() + " answers but takes no replication: its copy is not "
+						+ "catching up (see the peer's log and kv_peer_requests_total)"));
 		return builder.build();
 	}
 
@@ -57,6 +60,7 @@ class ReplicationHealthIndicator implements HealthIndicator {
 			if (p.matchIndex() >= 0) {
 				peer.put("inSync", p.inSync());
 				peer.put("lagEntries", s.lastIndex() - p.matchIndex());
+				peer.put("stalled", p.stalled());
 			}
 			peers.put(p.url(), peer);
 		}

@@ -26,14 +26,19 @@ import java.util.zip.CheckedOutputStream;
 
 /**
  * A snapshot on disk, {@code snapshot-<lastIndex>.snap}: {@code int magic "PBKS", int version, long lastIndex,
- * long lastEpoch, long count}, then per key {@code key, long version, value} (each byte string as
- * {@code int length} and bytes, keys in UTF-8), then an {@code int} CRC32C of everything before it.
+ * long lastEpoch}, from version 2 {@code int n, n * (long firstIndex, long epoch)} (the epoch history), then
+ * {@code long count} and per key {@code key, long version, value} (each byte string as {@code int length} and
+ * bytes, keys in UTF-8), then an {@code int} CRC32C of everything before it. Version 1 files (no epoch history)
+ * are still read.
  */
 final class SnapshotFile {
 
 	private static final int MAGIC = 0x50424b53;
 
-	private static final int VERSION = 1;
+	private static final int VERSION = 2;
+
+	/** More epochs than any cluster lives through: a bound for reading a damaged count. */
+	private static final int MAX_EPOCH_RUNS = 1 << 24;
 
 	private static final Pattern NAME = Pattern.compile("snapshot-(\\d{20})\\.snap");
 
@@ -66,6 +71,11 @@ final class SnapshotFile {
 			out.writeInt(VERSION);
 			out.writeLong(snapshot.lastIndex());
 			out.writeLong(snapshot.lastEpoch());
+			out.writeInt(snapshot.epochs().size());
+			for (Map.Entry<Long, Long> run : snapshot.epochs().entrySet()) {
+				out.writeLong(run.getKey());
+				out.writeLong(run.getValue());
+			}
 			out.writeLong(snapshot.data().size());
 			for (Map.Entry<String, VersionedValue> entry : snapshot.data().entrySet()) {
 				writeBytes(out, entry.getKey().getBytes(StandardCharsets.UTF_8));
@@ -99,11 +109,22 @@ final class SnapshotFile {
 				throw corrupted(file, "not a pbkv snapshot (bad magic number)");
 			}
 			int version = in.readInt();
-			if (version != VERSION) {
-				throw corrupted(file, "unsupported snapshot format version " + version);
+			if (version != 1 && version != VERSION) {
+				throw corrupted(file, "unsupported snapshot format version " + version + " (this pbkv reads 1 to "
+						+ VERSION + "): written by a newer pbkv?");
 			}
 			long lastIndex = in.readLong();
 			long lastEpoch = in.readLong();
+			TreeMap<Long, Long> epochs = new TreeMap<>();
+			if (version >= 2) {
+				int runs = in.readInt();
+				if (runs < 0 || runs > MAX_EPOCH_RUNS) {
+					throw corrupted(file, "impossible epoch history length " + runs);
+				}
+				for (int i = 0; i < runs; i++) {
+					epochs.put(in.readLong(), in.readLong());
+				}
+			}
 			long count = in.readLong();
 			if (lastIndex != lastIndexOf(file) || lastEpoch < 0 || count < 0) {
 				throw corrupted(file, "bad header (lastIndex " + lastIndex + ", lastEpoch " + lastEpoch + ", count "
@@ -122,7 +143,7 @@ final class SnapshotFile {
 			if (in.read() != -1) {
 				throw corrupted(file, "unexpected bytes after the checksum");
 			}
-			return new Snapshot(lastIndex, lastEpoch, data);
+			return new Snapshot(lastIndex, lastEpoch, data, epochs);
 		}
 		catch (EOFException ex) {
 			throw new LogCorruptedException(file, -1, "snapshot ends too early", ex);

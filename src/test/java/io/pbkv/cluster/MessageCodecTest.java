@@ -48,7 +48,7 @@ class MessageCodecTest {
 	@Test
 	void unknownVersionIsRefused() {
 		byte[] bytes = MessageCodec.encode(TestMessages.everyKind());
-		bytes[0] = 2;
+		bytes[0] = MessageCodec.VERSION + 1;
 
 		assertMalformed(bytes, "version");
 	}

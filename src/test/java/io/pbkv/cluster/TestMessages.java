@@ -47,7 +47,7 @@ final class TestMessages {
 		data.put("a", new VersionedValue(allBytes(), 3));
 		data.put("b/\u00fc", new VersionedValue(new byte[0], 5));
 		data.put("c", new VersionedValue("x".getBytes(), 9));
-		return new Snapshot(9, 2, data);
+		return new Snapshot(9, 2, data, new TreeMap<>(java.util.Map.of(1L, 1L, 4L, 2L)));
 	}
 
 	/** A node's status at {@code epoch}, for controllers that look at it. */
@@ -66,6 +66,7 @@ final class TestMessages {
 				new Message.Append("a", a, b, "cluster-1", 2, 8, 2, List.of(), 8, -1, 0, 0),
 				new Message.AppendResult("b", b, a, "cluster-1", 2, true, 8, 1234, true),
 				new Message.AppendResult("b", b, a, "cluster-1", 2, false, 0, Long.MIN_VALUE, false),
+				new Message.AppendResult("b", b, a, "cluster-1", 2, false, 7, 99, false, true),
 				new Message.InstallSnapshot("a", a, b, "cluster-1", 2, snapshot(), Long.MAX_VALUE),
 				new Message.InstallSnapshot("a", a, b, null, 1, Snapshot.EMPTY, 0),
 				new Message.VoteRequest("b", b, a, "cluster-1", 3, 8, 2, false),

@@ -42,7 +42,13 @@ final class TestLogs {
 		for (int i = 0; i < keys; i++) {
 			data.put("key-" + i, new VersionedValue(("value-" + i).getBytes(StandardCharsets.UTF_8), i + 1));
 		}
-		return new Snapshot(lastIndex, lastEpoch, data);
+		// The epoch history: epoch 1 from index 1, and the last epoch's run ending at lastIndex.
+		TreeMap<Long, Long> epochs = new TreeMap<>();
+		if (lastIndex > 0) {
+			epochs.put(1L, 1L);
+			epochs.put(lastIndex, lastEpoch);
+		}
+		return new Snapshot(lastIndex, lastEpoch, data, epochs);
 	}
 
 	static Path logDir(Path dataDir) {
