@@ -41,6 +41,9 @@ final class Cluster {
 
 	static final long HEARTBEAT_TIMEOUT = 3000;
 
+	/** How soon after the faults end, and a primary serves, every node must be caught up: a few timeouts. */
+	static final long CATCH_UP_PATIENCE = 4 * HEARTBEAT_TIMEOUT;
+
 	record Request(long id, String node, Command command, Query query, boolean force, Consumer<Outcome> reply) {
 	}
 
@@ -409,6 +412,15 @@ final class Cluster {
 		network.isolate(id, new ArrayList<>(nodes.keySet()));
 	}
 
+	/** The link from {@code from} to {@code to} (and back, {@code bothWays}) silently carries nothing. */
+	void cutLink(String from, String to, boolean bothWays) {
+		log("link " + from + (bothWays ? " <-> " : " -> ") + to + " cut");
+		network.cut(from, to);
+		if (bothWays) {
+			network.cut(to, from);
+		}
+	}
+
 	void heal() {
 		log("network healed");
 		network.heal();
@@ -447,9 +459,24 @@ final class Cluster {
 		if (primary == null) {
 			Invariants.fail("aPrimaryServesOnceFaultsEnd", "no primary at the end; " + describe());
 		}
+		if (!runUntil(() -> everyNodeCaughtUp(primary), CATCH_UP_PATIENCE)) {
+			Invariants.fail("everyNodeConverges", "not every node caught up with primary " + primary + " within "
+					+ CATCH_UP_PATIENCE + " ms after the faults ended; " + describe());
+		}
 		invariants.statesAgree(nodes());
-		invariants.acknowledgedWritesSurvive(nodes.get(primary), versionOf);
-		checkLinearizable();
+		invariants.statesConverged(nodes.get(primary), nodes());
+		invariants.acknowledgedWritesSurvive(nodes.get(primary), versionOf, nodes());
+		if (!invariants.splitBrainAllowed()) {
+			checkLinearizable();
+		}
+	}
+
+	/** Every other node is in {@code primary}'s in-sync set and has applied all it committed. */
+	private boolean everyNodeCaughtUp(String primary) {
+		NodeStatus p = status(primary);
+		return p != null && p.role() == Role.PRIMARY && nodes.keySet().stream()
+			.filter(id -> !id.equals(primary))
+			.allMatch(id -> inSync(primary, id) && status(id).appliedIndex() == p.commitIndex());
 	}
 
 	void checkLinearizable() {

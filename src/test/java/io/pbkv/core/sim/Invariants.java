@@ -43,6 +43,21 @@ final class Invariants {
 	/** Writes the core acknowledged (Written or Deleted), whether or not the client got the answer. */
 	private final Map<Long, Command> acknowledged = new LinkedHashMap<>();
 
+	/**
+	 * Set for two nodes without a required backup under link cuts: each side may commit alone, which the product
+	 * documents. Then one history per index, the reference replay and linearizability are not promised; what is:
+	 * the nodes reconverge, and every acknowledged write survives or is reported discarded.
+	 */
+	private boolean splitBrainAllowed;
+
+	void allowSplitBrain() {
+		splitBrainAllowed = true;
+	}
+
+	boolean splitBrainAllowed() {
+		return splitBrainAllowed;
+	}
+
 	// --- checked as the run goes ---------------------------------------------------------------------------
 
 	/** Per node: the epoch and highest index it told that epoch's primary it holds durably. */
@@ -64,11 +79,15 @@ final class Invariants {
 			fail("epochsOnlyGrowAndSurviveRestarts", "node " + n.id + " would persist epoch " + rd.hardState().epoch()
 					+ " over " + n.store.hardState.epoch());
 		}
-		if (rd.installSnapshot() != null) {
+		if (rd.installSnapshot() != null && !splitBrainAllowed) {
 			Snapshot s = rd.installSnapshot();
 			checkState("committedEntriesNeverChange", n.id + " installed snapshot", s.lastIndex(), s);
 		}
 		for (LogEntry e : rd.discarded()) {
+			if (splitBrainAllowed) {
+				discarded.add(e);
+				continue;
+			}
 			if (rd.installSnapshot() != null) {
 				// Replaced by a snapshot: only entries of the primary's own epoch are known to be held by it.
 				if (e.epoch() == n.node.status().epoch()) {
@@ -128,7 +147,7 @@ final class Invariants {
 			}
 			Command command = commandOf.get(reply.requestId());
 			LogEntry entry = committed.get(version);
-			if (entry == null || !entry.command().equals(command)) {
+			if (!splitBrainAllowed && (entry == null || !entry.command().equals(command))) {
 				fail("acknowledgedWritesSurvive", "node " + n.id + " acknowledged " + command + " at version "
 						+ version + " but the committed entry there is " + entry);
 			}
@@ -157,6 +176,11 @@ final class Invariants {
 	}
 
 	private void committed(String node, LogEntry entry) {
+		if (splitBrainAllowed) {
+			// Both sides may commit at an index; the newer epoch's entry is the one that stays.
+			committed.merge(entry.index(), entry, (a, b) -> b.epoch() > a.epoch() ? b : a);
+			return;
+		}
 		LogEntry before = committed.putIfAbsent(entry.index(), entry);
 		if (before != null && !before.equals(entry)) {
 			fail("committedEntriesNeverChange", "node " + node + " committed " + entry + " at index "
@@ -210,6 +234,9 @@ final class Invariants {
 
 	/** Every node's state machine equals the replay of the committed entries up to where it applied. */
 	void statesAgree(List<SimNode> nodes) {
+		if (splitBrainAllowed) {
+			return;
+		}
 		for (SimNode n : nodes) {
 			if (n.node != null) {
 				Snapshot applied = NodeInternals.applied(n.node);
@@ -222,13 +249,78 @@ final class Invariants {
 	 * Every acknowledged write is in the committed history and below what {@code primary} has applied (so its
 	 * effect is there unless a later write overwrote it, which the linearizability check judges).
 	 */
-	void acknowledgedWritesSurvive(SimNode primary, Map<Long, Long> versionOf) {
+	void acknowledgedWritesSurvive(SimNode primary, Map<Long, Long> versionOf, List<SimNode> nodes) {
+		if (splitBrainAllowed) {
+			acknowledgedWritesSurviveOrAreReported(primary, versionOf, nodes);
+			return;
+		}
 		long applied = primary.node.status().appliedIndex();
 		for (Map.Entry<Long, Command> ack : acknowledged.entrySet()) {
 			long version = versionOf.getOrDefault(ack.getKey(), 0L);
 			if (version > applied) {
 				fail("acknowledgedWritesSurvive", "final primary " + primary.id + " applied up to " + applied
 						+ " but " + ack.getValue() + " was acknowledged at version " + version);
+			}
+		}
+	}
+
+	/**
+	 * Under split brain: every acknowledged write is the final primary's entry at its version, or some node
+	 * reported it discarded, or a later acknowledged write to the same key is one of those: a history that was
+	 * compacted keeps only the last value of each key, so that is all a node can report of it. Entries rebuilt
+	 * from the state carry no precondition, so puts match by key and value, deletes by key.
+	 */
+	private void acknowledgedWritesSurviveOrAreReported(SimNode primary, Map<Long, Long> versionOf,
+			List<SimNode> nodes) {
+		Map<String, Long> accountedFrom = new HashMap<>();
+		List<Map.Entry<Long, Command>> newestFirst = new ArrayList<>(acknowledged.entrySet());
+		newestFirst.sort((x, y) -> Long.compare(versionOf.getOrDefault(y.getKey(), 0L),
+				versionOf.getOrDefault(x.getKey(), 0L)));
+		for (Map.Entry<Long, Command> ack : newestFirst) {
+			long version = versionOf.getOrDefault(ack.getKey(), 0L);
+			Command command = ack.getValue();
+			LogEntry kept = NodeInternals.entry(primary.node, version);
+			if (kept == null) {
+				kept = committed.get(version);
+			}
+			boolean reported = kept != null && kept.command().equals(command) || nodes.stream()
+				.flatMap(n -> n.discarded.stream())
+				.anyMatch(e -> sameWrite(e.command(), command));
+			if (reported) {
+				accountedFrom.merge(command.key(), version, Math::min);
+				continue;
+			}
+			if (accountedFrom.getOrDefault(command.key(), Long.MIN_VALUE) > version) {
+				continue;
+			}
+			if (!reported) {
+				fail("acknowledgedWritesSurviveOrAreReported", command + " acknowledged at version " + version
+						+ " is neither final primary " + primary.id + "'s entry there (" + kept
+						+ ") nor reported discarded by any node");
+			}
+		}
+	}
+
+	private static boolean sameWrite(Command reported, Command acknowledged) {
+		return switch (acknowledged) {
+			case Command.Put a -> reported instanceof Command.Put r && r.key().equals(a.key())
+					&& java.util.Arrays.equals(r.value(), a.value());
+			case Command.Delete a -> reported instanceof Command.Delete r && r.key().equals(a.key());
+			case Command.EpochStart a -> reported.equals(a);
+		};
+	}
+
+	/** Once faults end, every node holds the same state as {@code primary}. */
+	void statesConverged(SimNode primary, List<SimNode> nodes) {
+		Snapshot expected = NodeInternals.applied(primary.node);
+		for (SimNode n : nodes) {
+			if (n.node != null && n != primary) {
+				Snapshot actual = NodeInternals.applied(n.node);
+				if (actual.lastIndex() != expected.lastIndex() || !actual.data().equals(expected.data())) {
+					fail("everyNodeConverges", "node " + n.id + " applied " + render(actual) + " at "
+							+ actual.lastIndex() + " but primary " + primary.id + " applied " + render(expected)
+							+ " at " + expected.lastIndex());
+				}
 			}
 		}
 	}
