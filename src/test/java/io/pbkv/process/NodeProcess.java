@@ -34,6 +34,8 @@ public final class NodeProcess implements AutoCloseable {
 
 	private final int port;
 
+	private final String advertisedUrl;
+
 	private final Path dataDir;
 
 	private final Path logFile;
@@ -43,8 +45,16 @@ public final class NodeProcess implements AutoCloseable {
 	private Process process;
 
 	public NodeProcess(String nodeId, int port, Path workDir, List<String> extraArgs) {
+		this(nodeId, port, null, workDir, extraArgs);
+	}
+
+	/**
+	 * A node that advertises {@code advertisedUrl} to its peers instead of its own {@link #url()}: the address its
+	 * peers list in {@code kv.peers}, such as a proxy in front of it. Clients of the test still use {@link #url()}.
+	 */
+	public NodeProcess(String nodeId, int port, String advertisedUrl, Path workDir, List<String> extraArgs) {
 		this(Path.of(ProcessHandle.current().info().command().orElse("java")), JAR, TEST_JVM_OPTIONS, nodeId, port,
-				workDir, extraArgs);
+				advertisedUrl, workDir, extraArgs);
 	}
 
 	/**
@@ -53,11 +63,17 @@ public final class NodeProcess implements AutoCloseable {
 	 */
 	public NodeProcess(Path java, Path jar, List<String> jvmOptions, String nodeId, int port, Path workDir,
 			List<String> extraArgs) {
+		this(java, jar, jvmOptions, nodeId, port, null, workDir, extraArgs);
+	}
+
+	private NodeProcess(Path java, Path jar, List<String> jvmOptions, String nodeId, int port, String advertisedUrl,
+			Path workDir, List<String> extraArgs) {
 		this.java = java;
 		this.jar = jar;
 		this.jvmOptions = List.copyOf(jvmOptions);
 		this.nodeId = nodeId;
 		this.port = port;
+		this.advertisedUrl = advertisedUrl != null ? advertisedUrl : url();
 		this.dataDir = workDir.resolve(nodeId).resolve("data");
 		this.logFile = workDir.resolve(nodeId).resolve("node.log");
 		this.extraArgs = List.copyOf(extraArgs);
@@ -78,7 +94,7 @@ public final class NodeProcess implements AutoCloseable {
 		command.add(java.toString());
 		command.addAll(jvmOptions);
 		command.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "--server.address=127.0.0.1",
-				"--server.port=" + port, "--kv.node-id=" + nodeId, "--kv.advertised-url=" + url(),
+				"--server.port=" + port, "--kv.node-id=" + nodeId, "--kv.advertised-url=" + advertisedUrl,
 				"--kv.data-dir=" + dataDir));
 		command.addAll(extraArgs);
 		process = new ProcessBuilder(command).redirectErrorStream(true)
@@ -157,6 +173,10 @@ public final class NodeProcess implements AutoCloseable {
 
 	public Path dataDir() {
 		return dataDir;
+	}
+
+	public Path logFile() {
+		return logFile;
 	}
 
 	public String tail() {

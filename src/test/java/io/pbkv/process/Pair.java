@@ -36,9 +36,22 @@ final class Pair implements AutoCloseable {
 		b = new NodeProcess("b", portB, work, args("http://127.0.0.1:" + portA, "backup", extraArgs));
 	}
 
+	/** A pair of nodes built elsewhere (with {@link #args}), for tests that put something between them. */
+	Pair(NodeProcess a, NodeProcess b) {
+		this.a = a;
+		this.b = b;
+	}
+
 	private static List<String> args(String peer, String role, String... extra) {
+		return args(peer, role, Duration.ofMillis(300), TIMEOUT, extra);
+	}
+
+	/** The arguments of a pair node whose peer is {@code peer}: the pair's token, the given heartbeat. */
+	static List<String> args(String peer, String role, Duration heartbeatInterval, Duration heartbeatTimeout,
+			String... extra) {
 		List<String> args = new ArrayList<>(List.of("--kv.peers=" + peer, "--kv.initial-role=" + role,
-				"--kv.cluster.token=" + TOKEN, "--kv.heartbeat.interval=300ms", "--kv.heartbeat.timeout=" + TIMEOUT.toMillis() + "ms"));
+				"--kv.cluster.token=" + TOKEN, "--kv.heartbeat.interval=" + heartbeatInterval.toMillis() + "ms",
+				"--kv.heartbeat.timeout=" + heartbeatTimeout.toMillis() + "ms"));
 		args.addAll(List.of(extra));
 		return args;
 	}
