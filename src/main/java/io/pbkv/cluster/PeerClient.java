@@ -16,8 +16,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link Transport} over HTTP: each configured peer gets a {@link PeerSender} that POSTs batches to
- * {@code <peer>/internal/replicate}. Senders start with the client and stop at {@link #close}.
+ * The {@link Transport} over HTTP: each configured peer gets two {@link PeerSender}s that POST batches to
+ * {@code <peer>/internal/replicate}, each on its own connection: a {@code data} lane for appends that carry entries
+ * and snapshots, and a {@code control} lane for everything else (heartbeats, acknowledgements, votes). A large or
+ * stuck data request then never holds back the heartbeats that keep a backup from promoting and the primary from
+ * dropping it. The protocol tolerates the reordering between lanes. Senders start with the client and stop at
+ * {@link #close}.
  */
 public final class PeerClient implements Transport {
 
@@ -27,9 +31,16 @@ public final class PeerClient implements Transport {
 
 	private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
+	/** Time a data request may take per MiB it carries, on top of the request timeout: 8 MiB/s at worst. */
+	private static final Duration PER_MEGABYTE = Duration.ofMillis(125);
+
 	private final HttpClient http;
 
-	private final Map<String, PeerSender> senders = new LinkedHashMap<>();
+	private final Map<String, PeerLink> links = new LinkedHashMap<>();
+
+	private final Map<String, PeerSender> control = new LinkedHashMap<>();
+
+	private final Map<String, PeerSender> data = new LinkedHashMap<>();
 
 	private final Counter unknownPeer;
 
@@ -38,7 +49,8 @@ public final class PeerClient implements Transport {
 	/**
 	 * @param peers the peers' URLs; a message goes to the one equal to its {@link Message#to()}
 	 * @param token sent as {@code X-Kv-Token} with every request; null or blank sends none
-	 * @param requestTimeout how long one request may take before it counts as failed
+	 * @param requestTimeout how long one request may wait for its answer before it counts as failed (data requests
+	 * get more time per byte they carry)
 	 */
 	public PeerClient(List<URI> peers, String token, Duration requestTimeout, MeterRegistry registry) {
 		this.http = HttpClient.newBuilder()
@@ -48,10 +60,27 @@ public final class PeerClient implements Transport {
 		String sentToken = token == null || token.isBlank() ? null : token;
 		for (URI peer : peers) {
 			String url = withoutTrailingSlash(peer.toString());
-			senders.computeIfAbsent(url, u -> new PeerSender(u, http, sentToken, requestTimeout, registry));
+			if (links.containsKey(url)) {
+				continue;
+			}
+			PeerLink link = new PeerLink(url, registry);
+			links.put(url, link);
+			control.put(url,
+					new PeerSender(url, "control", http, sentToken, requestTimeout, Duration.ZERO, link, registry));
+			data.put(url, new PeerSender(url, "data", http, sentToken, requestTimeout, PER_MEGABYTE, link, registry));
 		}
 		this.unknownPeer = PeerLink.dropped(registry, "unknown", "unknown-peer");
-		senders.values().forEach(PeerSender::start);
+		senders().forEach(PeerSender::start);
+	}
+
+	private List<PeerSender> senders() {
+		return java.util.stream.Stream.concat(control.values().stream(), data.values().stream()).toList();
+	}
+
+	/** Entries and snapshots go on the data lane; everything small and urgent on the control lane. */
+	private static boolean bulky(Message message) {
+		return message instanceof Message.InstallSnapshot
+				|| message instanceof Message.Append append && !append.entries().isEmpty();
 	}
 
 	/**
@@ -61,7 +90,8 @@ public final class PeerClient implements Transport {
 	@Override
 	public void send(List<Message> messages) {
 		for (Message message : messages) {
-			PeerSender sender = message.to() == null ? null : senders.get(withoutTrailingSlash(message.to()));
+			String to = message.to() == null ? null : withoutTrailingSlash(message.to());
+			PeerSender sender = to == null ? null : (bulky(message) ? data : control).get(to);
 			if (sender != null) {
 				sender.enqueue(message);
 			}
@@ -78,16 +108,16 @@ public final class PeerClient implements Transport {
 
 	/** The state of the link to each configured peer, in configuration order. */
 	List<PeerStatus> peers() {
-		return senders.values().stream().map(PeerSender::status).toList();
+		return links.values().stream().map(PeerLink::status).toList();
 	}
 
 	/** Stops every sender, waiting at most two seconds in all; queued messages are lost. */
 	@Override
 	public void close() {
 		long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
-		senders.values().forEach(PeerSender::interrupt);
+		senders().forEach(PeerSender::interrupt);
 		try {
-			for (PeerSender sender : senders.values()) {
+			for (PeerSender sender : senders()) {
 				sender.await(deadline);
 			}
 		}

@@ -31,6 +31,8 @@ final class PeerLink {
 
 	private final Counter failed;
 
+	private final Counter retried;
+
 	private volatile State state = State.UNKNOWN;
 
 	private volatile long lastSuccessMillis;
@@ -41,6 +43,7 @@ final class PeerLink {
 		this.error = requests(registry, url, "error");
 		this.overflow = dropped(registry, url, "overflow");
 		this.failed = dropped(registry, url, "failed");
+		this.retried = requests(registry, url, "retried");
 	}
 
 	void answered() {
@@ -60,6 +63,11 @@ final class PeerLink {
 		state = State.UNREACHABLE;
 	}
 
+	/** A request sent again on a new connection after its first connection failed. */
+	void retried() {
+		retried.increment();
+	}
+
 	/** Messages dropped unsent because their request failed. */
 	void failed(int messages) {
 		failed.increment(messages);
@@ -76,7 +84,7 @@ final class PeerLink {
 
 	private static Counter requests(MeterRegistry registry, String peer, String outcome) {
 		return Counter.builder("kv.peer.requests")
-			.description("Requests sent to a peer, by outcome")
+			.description("Requests sent to a peer, by outcome (retried: sent again on a new connection)")
 			.tag("peer", peer)
 			.tag("outcome", outcome)
 			.register(registry);

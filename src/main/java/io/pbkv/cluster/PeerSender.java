@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,10 +20,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Carries messages to one peer: a bounded queue (when full, the oldest message is dropped) drained by one virtual
- * thread that POSTs everything queued as one request, waits for the answer, then sends what queued meanwhile. One
- * request at a time keeps the peer's messages in order. A failed request is dropped, not retried: the protocol
- * retransmits what still matters.
+ * Carries one lane of messages to one peer: a bounded queue (when full, the oldest message is dropped) drained by
+ * one virtual thread that POSTs everything queued as one request, waits for the answer, then sends what queued
+ * meanwhile. One request at a time keeps the lane's messages in order. A request that finds its pooled connection
+ * closed by the peer is sent once more on a new one; any other failure drops the batch: the protocol retransmits
+ * what still matters. A request that gets no answer within its timeout is abandoned with its connection, so a
+ * link the network silently cut costs one timeout, not every request after it.
  */
 final class PeerSender {
 
@@ -45,25 +48,35 @@ final class PeerSender {
 
 	private final Duration timeout;
 
+	/** Extra time a request may take per byte it carries, so that a large batch is not cut off mid-transfer. */
+	private final long nanosPerMegabyte;
+
 	private final BlockingDeque<Message> queue = new LinkedBlockingDeque<>(QUEUE_CAPACITY);
 
 	private final PeerLink link;
 
 	private final Thread thread;
 
-	/** @param token sent as {@value #TOKEN_HEADER}, or null for none */
-	PeerSender(String url, HttpClient http, String token, Duration timeout, MeterRegistry registry) {
+	/**
+	 * @param lane names the lane in the thread and meters ({@code control} or {@code data})
+	 * @param token sent as {@value #TOKEN_HEADER}, or null for none
+	 * @param timeout how long a request may wait for its answer, plus {@code perMegabyte} for each MiB it carries
+	 */
+	PeerSender(String url, String lane, HttpClient http, String token, Duration timeout, Duration perMegabyte,
+			PeerLink link, MeterRegistry registry) {
 		this.url = url;
 		this.endpoint = URI.create(url + "/internal/replicate");
 		this.http = http;
 		this.token = token;
 		this.timeout = timeout;
-		this.link = new PeerLink(url, registry);
+		this.nanosPerMegabyte = perMegabyte.toNanos();
+		this.link = link;
 		Gauge.builder("kv.peer.queued", queue, BlockingDeque::size)
 			.description("Messages waiting to be sent to a peer")
 			.tag("peer", url)
+			.tag("lane", lane)
 			.register(registry);
-		this.thread = Thread.ofVirtual().name("pbkv-peer-" + url).unstarted(this::run);
+		this.thread = Thread.ofVirtual().name("pbkv-peer-" + lane + "-" + url).unstarted(this::run);
 	}
 
 	void start() {
@@ -77,10 +90,6 @@ final class PeerSender {
 				link.overflowed();
 			}
 		}
-	}
-
-	PeerStatus status() {
-		return link.status();
 	}
 
 	/** Asks the sender to stop; a request under way is abandoned. */
@@ -142,15 +151,28 @@ final class PeerSender {
 	}
 
 	private boolean post(List<byte[]> encodedMessages) throws InterruptedException {
+		byte[] body = MessageCodec.batch(encodedMessages);
 		HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
-			.timeout(timeout)
+			.timeout(timeout.plusNanos(nanosPerMegabyte * body.length / (1 << 20)))
 			.header("Content-Type", MessageCodec.MEDIA_TYPE)
-			.POST(HttpRequest.BodyPublishers.ofByteArray(MessageCodec.batch(encodedMessages)));
+			.POST(HttpRequest.BodyPublishers.ofByteArray(body));
 		if (token != null) {
 			request.header(TOKEN_HEADER, token);
 		}
 		try {
-			int status = http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+			int status;
+			try {
+				status = http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+			}
+			catch (IOException ex) {
+				if (ex instanceof HttpTimeoutException) {
+					throw ex;
+				}
+				// Most often a pooled connection the peer closed while idle (or a restart): once more, on a new one.
+				// Safe: every message may arrive twice.
+				link.retried();
+				status = http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+			}
 			// 409: the peer took the batch but holds a newer epoch; it answers that through the protocol.
 			if (status / 100 == 2 || status == 409) {
 				link.answered();

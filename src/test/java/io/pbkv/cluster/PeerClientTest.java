@@ -114,7 +114,42 @@ class PeerClientTest {
 		while (all.size() < messages.size()) {
 			all.addAll(next().messages());
 		}
-		assertThat(all).containsExactlyElementsOf(messages);
+		// Two lanes: entries and snapshots on one connection, the rest on another; each lane keeps its order.
+		assertThat(all).containsExactlyInAnyOrderElementsOf(messages);
+	}
+
+	@Test
+	void aStuckDataRequestDoesNotHoldBackHeartbeats() throws Exception {
+		String url = startPeer(0);
+		hold = new CountDownLatch(1);
+		client = new PeerClient(List.of(URI.create(url)), null, Duration.ofSeconds(20), registry);
+		Message.Append withEntries = new Message.Append("a", "http://a", url, "c", 1, 0, 0, TestMessages.entries(), 0,
+				1, 0, 0);
+		client.send(List.of(withEntries));
+		assertThat(next().messages()).containsExactly(withEntries);
+
+		Message.Append heartbeat = new Message.Append("a", "http://a", url, "c", 1, 8, 2, List.of(), 0, 2, 0, 0);
+		client.send(List.of(heartbeat));
+
+		assertThat(next().messages()).as("the heartbeat, while the data request still waits")
+			.containsExactly(heartbeat);
+	}
+
+	@Test
+	void aRequestThatGetsNoAnswerIsGivenUpWithinItsTimeoutAndTheNextGoesThrough() throws Exception {
+		String url = startPeer(0);
+		hold = new CountDownLatch(1);
+		client = new PeerClient(List.of(URI.create(url)), null, Duration.ofMillis(300), registry);
+		client.send(List.of(probe(url, 1)));
+		next();
+		await(() -> registry.get("kv.peer.requests").tag("outcome", "error").counter().count() == 1);
+		assertThat(client.peers().get(0).reachable()).isFalse();
+
+		hold.countDown();
+		client.send(List.of(probe(url, 2)));
+
+		assertThat(next().epochs()).containsExactly(2L);
+		await(() -> client.peers().get(0).reachable());
 	}
 
 	@Test
@@ -203,6 +238,8 @@ class PeerClientTest {
 	private String startPeer(int port) throws IOException {
 		server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
 		server.createContext("/internal/replicate", this::handle);
+		// One thread per request, as Tomcat has: the two lanes' requests are served side by side.
+		server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
 		server.start();
 		return "http://127.0.0.1:" + server.getAddress().getPort();
 	}
