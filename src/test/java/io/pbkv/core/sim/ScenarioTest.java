@@ -594,6 +594,31 @@ class ScenarioTest {
 		assertThat(lastRead(cluster)).isEqualTo("new");
 	}
 
+	/**
+	 * Rule: a backup that answers heartbeats but takes no entries (a batch its peer API refuses, a transfer that
+	 * never completes) is shown as stalled instead of looking healthy, and no longer once it catches up. Fails
+	 * with Replicator.status never reporting stalled.
+	 */
+	@Test
+	void aBackupThatAnswersHeartbeatsButTakesNoEntriesShowsAsStalled() {
+		Cluster cluster = twoNodes(20);
+		SimClient client = new SimClient(1, cluster);
+		assertThat(done(cluster, client.put("a", "k", "v0")).result).isEqualTo(Result.OK);
+		cluster.network.dropIf(m -> m instanceof Message.Append a && !a.entries().isEmpty());
+		Op waiting = client.put("a", "k", "v1");
+		cluster.runFor(1_000);
+		assertThat(cluster.status("a").peers().get(0).stalled()).as("stalled after 1 s").isFalse();
+		cluster.runFor(3_000);
+		NodeStatus.PeerStatus b = cluster.status("a").peers().get(0);
+		assertThat(b.reachable()).isTrue();
+		assertThat(b.stalled()).as("stalled after 4 s").isTrue();
+		assertThat(waiting.result).isEqualTo(Result.PENDING);
+		cluster.heal();
+		assertThat(done(cluster, waiting).result).isEqualTo(Result.OK);
+		assertThat(cluster.status("a").peers().get(0).stalled()).isFalse();
+		cluster.settleAndCheck(KEYS, 30_000);
+	}
+
 	/** The value the last definite read in the history saw (the end-of-run read of the last key). */
 	private static String lastRead(Cluster cluster) {
 		List<Op> reads = cluster.history.ops().stream()
