@@ -136,7 +136,7 @@ class PeerClientTest {
 	}
 
 	@Test
-	void aRequestThatGetsNoAnswerIsGivenUpWithinItsTimeoutAndTheNextGoesThrough() throws Exception {
+	void aRequestThatGetsNoAnswerIsGivenUpWithinItsTimeoutAndLaterOnesGoThrough() throws Exception {
 		String url = startPeer(0);
 		hold = new CountDownLatch(1);
 		client = new PeerClient(List.of(URI.create(url)), null, Duration.ofMillis(300), registry);
@@ -146,10 +146,8 @@ class PeerClientTest {
 		assertThat(client.peers().get(0).reachable()).isFalse();
 
 		hold.countDown();
-		client.send(List.of(probe(url, 2)));
 
-		assertThat(next().epochs()).containsExactly(2L);
-		await(() -> client.peers().get(0).reachable());
+		awaitWhileSending(url, () -> client.peers().get(0).reachable());
 	}
 
 	@Test
