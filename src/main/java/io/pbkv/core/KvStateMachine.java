@@ -7,13 +7,16 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 
+import org.pcollections.TreePMap;
+
 /**
  * The key-value map that committed log entries are applied to, in index order. Applying the same entries
  * gives the same state and the same outcomes on every node: conditions are judged here, at apply time.
  */
 public final class KvStateMachine {
 
-	private final TreeMap<String, VersionedValue> data = new TreeMap<>();
+	/** Persistent: each write makes a new version sharing most of the old, so a snapshot is a reference. */
+	private TreePMap<String, VersionedValue> data = TreePMap.empty();
 
 	private long appliedIndex;
 
@@ -43,7 +46,7 @@ public final class KvStateMachine {
 		if (refusal != null) {
 			return refusal;
 		}
-		data.put(put.key(), new VersionedValue(put.value(), entry.index()));
+		data = data.plus(put.key(), new VersionedValue(put.value(), entry.index()));
 		return new Outcome.Written(put.key(), entry.index(), entry.epoch());
 	}
 
@@ -52,7 +55,7 @@ public final class KvStateMachine {
 		if (refusal != null) {
 			return refusal;
 		}
-		data.remove(delete.key());
+		data = data.minus(delete.key());
 		return new Outcome.Deleted(delete.key(), entry.index(), entry.epoch());
 	}
 
@@ -105,8 +108,7 @@ public final class KvStateMachine {
 	}
 
 	public void restore(Snapshot snapshot) {
-		data.clear();
-		data.putAll(snapshot.data());
+		data = (TreePMap<String, VersionedValue>) snapshot.data();
 		epochs.clear();
 		epochs.putAll(snapshot.epochs());
 		appliedIndex = snapshot.lastIndex();

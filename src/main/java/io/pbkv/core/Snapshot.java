@@ -7,9 +7,11 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
+import org.pcollections.TreePMap;
+
 /**
  * The whole key-value state after applying every entry up to {@code lastIndex}, whose epoch was
- * {@code lastEpoch}, and the epoch history of those entries: {@code epochs} maps the first index of each run of
+ * {@code lastEpoch} (an immutable map sharing structure with the state it was taken from), and the epoch history of those entries: {@code epochs} maps the first index of each run of
  * entries of one epoch to that epoch (as Kafka's leader-epoch cache does), so that a node can tell exactly where
  * its own history and this one part, even where both were compacted. Empty when unknown (a snapshot written by
  * an older version). Immutable once made.
@@ -17,12 +19,13 @@ import java.util.TreeSet;
 public record Snapshot(long lastIndex, long lastEpoch, NavigableMap<String, VersionedValue> data,
 		NavigableMap<Long, Long> epochs) {
 
-	public static final Snapshot EMPTY = new Snapshot(0, 0, new TreeMap<>(), new TreeMap<>());
+	public static final Snapshot EMPTY = new Snapshot(0, 0, TreePMap.empty(), new TreeMap<>());
 
+	/** A persistent map is taken as it is (that is what makes a snapshot O(1)); any other map is copied. */
 	public Snapshot {
 		Objects.requireNonNull(data, "data");
 		Objects.requireNonNull(epochs, "epochs");
-		data = Collections.unmodifiableNavigableMap(new TreeMap<>(data));
+		data = data instanceof TreePMap<String, VersionedValue> persistent ? persistent : TreePMap.from(data);
 		epochs = Collections.unmodifiableNavigableMap(new TreeMap<>(epochs));
 	}
 

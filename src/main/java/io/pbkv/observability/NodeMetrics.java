@@ -43,6 +43,8 @@ public class NodeMetrics implements MeterBinder, RuntimeListener {
 
 	private volatile Timer replication;
 
+	private volatile Timer loopStall;
+
 	NodeMetrics(ObjectProvider<NodeRuntime> runtime, KvProperties properties) {
 		this.runtime = runtime;
 		this.peers = properties.peers().stream().map(URI::toString).toList();
@@ -75,7 +77,12 @@ public class NodeMetrics implements MeterBinder, RuntimeListener {
 			.description("Log entries made durable by one fsync (group commit)")
 			.publishPercentileHistogram()
 			.register(registry);
-		snapshot = Timer.builder("kv.storage.snapshot").description("Time to write a snapshot").register(registry);
+		snapshot = Timer.builder("kv.storage.snapshot")
+			.description("Time to write a snapshot's file (off the loop thread)")
+			.register(registry);
+		loopStall = Timer.builder("kv.loop.stall")
+			.description("Time the node's loop spent on one turn without taking input; the max is its longest stall")
+			.register(registry);
 		replication = Timer.builder("kv.replication.latency")
 			.description("Round trip of a replication message: sent by the primary until the backup's durable ack")
 			.publishPercentileHistogram()
@@ -176,6 +183,13 @@ public class NodeMetrics implements MeterBinder, RuntimeListener {
 	public void snapshotSaved(int keys, long nanos) {
 		if (snapshot != null) {
 			snapshot.record(nanos, TimeUnit.NANOSECONDS);
+		}
+	}
+
+	@Override
+	public void loopTurn(long nanos) {
+		if (loopStall != null) {
+			loopStall.record(nanos, TimeUnit.NANOSECONDS);
 		}
 	}
 

@@ -42,7 +42,24 @@ public interface LogStore extends AutoCloseable {
 	 * Durably replaces the snapshot (temp file, fsync, rename, fsync of the directory) and then deletes log
 	 * records that the snapshot covers. Entries after {@code snapshot.lastIndex()} are kept.
 	 */
-	void saveSnapshot(Snapshot snapshot) throws IOException;
+	default void saveSnapshot(Snapshot snapshot) throws IOException {
+		snapshotWritten(snapshot, writeSnapshot(snapshot));
+	}
+
+	/**
+	 * The slow half of {@link #saveSnapshot}: writes the snapshot's file durably and returns its size. The one
+	 * method that may run on another thread, concurrently with the loop's calls: it changes nothing the log
+	 * reads. Recovery ignores a file whose {@link #snapshotWritten} never came unless it is the newest valid one,
+	 * which is then as good as a saved snapshot.
+	 */
+	long writeSnapshot(Snapshot snapshot) throws IOException;
+
+	/**
+	 * The quick half of {@link #saveSnapshot}, on the loop: takes the file {@link #writeSnapshot} wrote as the
+	 * snapshot and deletes the log records and the older snapshot it covers. A snapshot older than the current
+	 * one (a reset overtook it) is deleted instead.
+	 */
+	void snapshotWritten(Snapshot snapshot, long bytes) throws IOException;
 
 	/**
 	 * Drops the whole log and installs {@code snapshot} as its new start (a backup that is too far behind

@@ -47,6 +47,10 @@ public final class NodeRuntime implements AutoCloseable {
 	private record Deliver(Message message) implements Input {
 	}
 
+	/** Nothing to do but look again: a snapshot write finished. */
+	private record Wake() implements Input {
+	}
+
 	private final Node node;
 
 	private final LogStore logStore;
@@ -55,6 +59,8 @@ public final class NodeRuntime implements AutoCloseable {
 	private final MonotonicClock clock;
 
 	private final ReadyExecutor executor;
+
+	private final SnapshotWriter snapshots;
 
 	private final RuntimeListener listener;
 
@@ -86,6 +92,7 @@ public final class NodeRuntime implements AutoCloseable {
 		this.listener = listener;
 		this.tickInterval = tickInterval;
 		this.inbox = new ArrayBlockingQueue<>(queueCapacity);
+		this.snapshots = new SnapshotWriter(logStore, () -> inbox.offer(new Wake()));
 		this.status = node.status();
 		this.thread = Thread.ofPlatform().name("pbkv-node").unstarted(this::run);
 	}
@@ -154,6 +161,7 @@ public final class NodeRuntime implements AutoCloseable {
 			processReady();
 			while (running) {
 				Input first = inbox.poll(tickInterval.toMillis(), TimeUnit.MILLISECONDS);
+				long turnStart = System.nanoTime();
 				long now = clock.nowMillis();
 				node.tick(now);
 				if (first != null) {
@@ -165,6 +173,7 @@ public final class NodeRuntime implements AutoCloseable {
 					batch.clear();
 				}
 				processReady();
+				listener.loopTurn(System.nanoTime() - turnStart);
 			}
 		}
 		catch (InterruptedException ex) {
@@ -203,13 +212,20 @@ public final class NodeRuntime implements AutoCloseable {
 				}
 				node.step(now, d.message());
 			}
+			case Wake w -> {
+			}
 		}
 	}
 
 	/** Runs the core's Ready batches until it has nothing more to do; {@link ReadyExecutor} holds the order. */
 	private void processReady() throws IOException {
+		snapshotWritten(snapshots.poll());
 		while (node.hasReady()) {
 			Ready rd = node.ready();
+			if (rd.installSnapshot() != null) {
+				// A snapshot file of the old state must not land after the reset: recovery takes the newest.
+				snapshotWritten(snapshots.await());
+			}
 			executor.persistSendReply(rd, reply -> {
 				CompletableFuture<Outcome> future = awaiting.remove(reply.requestId());
 				if (future != null) {
@@ -218,12 +234,20 @@ public final class NodeRuntime implements AutoCloseable {
 			});
 			node.advance(rd);
 			if (rd.snapshot() != null) {
-				executor.saveSnapshot(rd.snapshot());
-				node.snapshotSaved(rd.snapshot().lastIndex());
+				snapshots.submit(rd.snapshot());
 			}
 		}
 		status = node.status();
 		logSize = logStore.sizeOnDisk();
+	}
+
+	/** A snapshot is durable: the store and the core may now drop what it covers. */
+	private void snapshotWritten(SnapshotWriter.Written written) throws IOException {
+		if (written != null) {
+			logStore.snapshotWritten(written.snapshot(), written.bytes());
+			node.snapshotSaved(written.snapshot().lastIndex());
+			listener.snapshotSaved(written.snapshot().data().size(), written.nanos());
+		}
 	}
 
 	private void failAll() {
@@ -240,6 +264,8 @@ public final class NodeRuntime implements AutoCloseable {
 				case ForcePromote f -> f.reply().complete(notDone);
 				case Deliver d -> {
 				}
+				case Wake w -> {
+				}
 			}
 		}
 	}
@@ -255,6 +281,7 @@ public final class NodeRuntime implements AutoCloseable {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+		snapshots.close();
 		logStore.close();
 	}
 

@@ -3,7 +3,6 @@ package io.pbkv.runtime;
 import io.pbkv.core.Event;
 import io.pbkv.core.Ready;
 import io.pbkv.core.Reply;
-import io.pbkv.core.Snapshot;
 
 import java.io.IOException;
 import java.util.function.Consumer;
@@ -21,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * <li>send, so that no message promises what is not on disk (a backup's acknowledgement means durable);</li>
  * <li>reply: these only ever answer entries made durable and committed in an earlier turn;</li>
  * <li>advance the core, which then commits and applies what is now durable;</li>
- * <li>save a snapshot the core asked for, then let it compact its log.</li>
+ * <li>hand a snapshot the core asked for to the {@link SnapshotWriter}; once its file is durable, a later turn
+ * lets the store and the core compact.</li>
  * </ol>
  * Runs on the node's loop thread; an IOException stops the node rather than guess what reached the disk.
  */
@@ -48,7 +48,7 @@ final class ReadyExecutor {
 		this.listener = listener;
 	}
 
-	/** Steps 1-3; the caller advances the core (4) and then calls {@link #saveSnapshot} (5). */
+	/** Steps 1-3; the caller advances the core (4) and then hands any snapshot to the writer (5). */
 	void persistSendReply(Ready rd, Consumer<Reply> replies) throws IOException {
 		persist(rd);
 		transport.send(rd.messages());
@@ -101,10 +101,5 @@ final class ReadyExecutor {
 		});
 	}
 
-	void saveSnapshot(Snapshot snapshot) throws IOException {
-		long start = System.nanoTime();
-		logStore.saveSnapshot(snapshot);
-		listener.snapshotSaved(snapshot.data().size(), System.nanoTime() - start);
-	}
 
 }

@@ -15,7 +15,12 @@ public interface RuntimeListener {
 	default void synced(int entries, long nanos) {
 	}
 
+	/** A snapshot's file is durable; written off the loop, in {@code nanos}. */
 	default void snapshotSaved(int keys, long nanos) {
+	}
+
+	/** One turn of the loop took {@code nanos} without looking for input: what a client or peer may wait. */
+	default void loopTurn(long nanos) {
 	}
 
 	default void roleChanged(RoleChange change) {

@@ -160,16 +160,30 @@ public final class FileLogStore implements LogStore {
 	}
 
 	@Override
-	public void saveSnapshot(Snapshot snapshot) throws IOException {
+	public long writeSnapshot(Snapshot snapshot) throws IOException {
+		return SnapshotFile.write(dir, snapshot, fsync);
+	}
+
+	@Override
+	public void snapshotWritten(Snapshot snapshot, long bytes) throws IOException {
 		requireOpen();
 		long lastIndex = snapshot.lastIndex();
-		if (lastIndex < snapshotIndex) {
-			throw new IllegalArgumentException(
-					"snapshot at " + lastIndex + " is older than the saved one at " + snapshotIndex);
+		Path written = SnapshotFile.pathFor(dir, lastIndex);
+		if (lastIndex < snapshotIndex || written.equals(snapshotFile)) {
+			if (!written.equals(snapshotFile)) {
+				Files.deleteIfExists(written);
+			}
+			return;
 		}
 		flush();
-		checkLeadsTo(snapshot);
-		replaceSnapshot(snapshot);
+		try {
+			checkLeadsTo(snapshot);
+		}
+		catch (IllegalArgumentException ex) {
+			Files.deleteIfExists(written);
+			throw ex;
+		}
+		replaceSnapshot(written, bytes, lastIndex);
 		commitIndex = Math.max(commitIndex, lastIndex);
 		nextIndex = Math.max(nextIndex, lastIndex + 1);
 		// A fresh segment (unless the current one is still empty) lets this snapshot or a later one delete the
@@ -195,7 +209,8 @@ public final class FileLogStore implements LogStore {
 		requireOpen();
 		batch.clear();
 		// The snapshot is durable before any segment goes; recovery finishes an interrupted reset.
-		replaceSnapshot(snapshot);
+		replaceSnapshot(SnapshotFile.pathFor(dir, snapshot.lastIndex()), SnapshotFile.write(dir, snapshot, fsync),
+				snapshot.lastIndex());
 		forceDirectory();
 		while (!segments.isEmpty()) {
 			deleteSegment(segments.removeLast());
@@ -228,17 +243,15 @@ public final class FileLogStore implements LogStore {
 		}
 	}
 
-	/** Saves {@code snapshot} durably, then deletes the one it replaces. */
-	private void replaceSnapshot(Snapshot snapshot) throws IOException {
-		long bytes = SnapshotFile.write(dir, snapshot, fsync);
-		Path saved = SnapshotFile.pathFor(dir, snapshot.lastIndex());
+	/** Takes the durable snapshot file {@code saved} as the snapshot, then deletes the one it replaces. */
+	private void replaceSnapshot(Path saved, long bytes, long lastIndex) throws IOException {
 		if (snapshotFile != null && !snapshotFile.equals(saved)) {
 			Files.deleteIfExists(snapshotFile);
 			directoryChanged = true;
 		}
 		snapshotFile = saved;
 		snapshotBytes = bytes;
-		snapshotIndex = snapshot.lastIndex();
+		snapshotIndex = lastIndex;
 	}
 
 	/** A snapshot must describe this log: recovery takes a disagreement for an interrupted reset. */

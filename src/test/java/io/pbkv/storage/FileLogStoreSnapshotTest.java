@@ -126,10 +126,26 @@ class FileLogStoreSnapshotTest {
 			assertThatThrownBy(() -> store.saveSnapshot(TestLogs.snapshot(5, 1, 1)))
 				.isInstanceOf(IllegalArgumentException.class)
 				.hasMessageContaining("epoch");
+			assertThat(TestLogs.files(dataDir, ".snap")).as("the refused snapshot's file is gone").isEmpty();
 			store.saveSnapshot(TestLogs.snapshot(5, 2, 1));
-			assertThatThrownBy(() -> store.saveSnapshot(TestLogs.snapshot(4, 2, 1)))
-				.isInstanceOf(IllegalArgumentException.class);
 		}
+	}
+
+	@Test
+	void aSnapshotOvertakenByANewerOneIsDroppedNotTaken() throws Exception {
+		try (FileLogStore store = new FileLogStore(dataDir, true)) {
+			store.open();
+			store.append(TestLogs.puts(1, 10, 2));
+			store.commit(10);
+			store.sync();
+			Snapshot older = TestLogs.snapshot(4, 2, 1);
+			long bytes = store.writeSnapshot(older);
+			store.saveSnapshot(TestLogs.snapshot(6, 2, 1));
+			store.snapshotWritten(older, bytes);
+		}
+		Recovered recovered = reopen();
+		assertThat(recovered.snapshot().lastIndex()).isEqualTo(6);
+		assertThat(TestLogs.files(dataDir, ".snap")).hasSize(1);
 	}
 
 	@Test
