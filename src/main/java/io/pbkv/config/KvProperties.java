@@ -1,5 +1,6 @@
 package io.pbkv.config;
 
+import io.pbkv.core.Command;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Min;
@@ -85,13 +86,19 @@ public record KvProperties(
 	 * {@code requestTimeout} and {@code queueCapacity} are internal: how long a client request may wait for the
 	 * node, and how many may queue before the node answers 503.
 	 */
-	public record Limits(@Min(1) @DefaultValue("1024") int maxKeyBytes,
+	public record Limits(@DefaultValue("1024") int maxKeyBytes,
 			@NotNull @DefaultValue("1MB") DataSize maxValueBytes,
 			@NotNull @DefaultValue("10s") Duration requestTimeout, @Min(1) @DefaultValue("10000") int queueCapacity) {
 
+		// The ceilings are what one log record and one peer message are sized for (Command.MAX_*).
+		@AssertTrue(message = "kv.limits.max-key-bytes must be between 1 and 65536 (64KB)")
+		public boolean isMaxKeySane() {
+			return maxKeyBytes >= 1 && maxKeyBytes <= Command.MAX_KEY_BYTES;
+		}
+
 		@AssertTrue(message = "kv.limits.max-value-bytes must be between 0 and 64MB")
 		public boolean isMaxValueSane() {
-			return maxValueBytes.toBytes() >= 0 && maxValueBytes.toBytes() <= DataSize.ofMegabytes(64).toBytes();
+			return maxValueBytes.toBytes() >= 0 && maxValueBytes.toBytes() <= Command.MAX_VALUE_BYTES;
 		}
 
 	}
