@@ -1,6 +1,7 @@
 package io.pbkv.config;
 
 import io.pbkv.core.Command;
+import io.pbkv.core.NodeConfig;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Min;
@@ -55,6 +56,14 @@ public record KvProperties(
 		@AssertTrue(message = "kv.heartbeat.interval must be positive and shorter than kv.heartbeat.timeout")
 		public boolean isIntervalShorterThanTimeout() {
 			return interval.isPositive() && interval.compareTo(timeout) < 0;
+		}
+
+		@AssertTrue(message = "kv.heartbeat.timeout must be at least 2 x kv.heartbeat.interval + the drift margin "
+				+ "(the smaller of interval/2 and timeout/10; about 2.2 x the interval in all), so that the pause "
+				+ "threshold (timeout - interval - margin) is at least one interval: a node that stalls for "
+				+ "less than one interval must stay in the in-sync set and eligible to promote")
+		public boolean isTimeoutRoomyEnough() {
+			return !isIntervalShorterThanTimeout() || NodeConfig.timingHolds(interval.toMillis(), timeout.toMillis());
 		}
 
 	}

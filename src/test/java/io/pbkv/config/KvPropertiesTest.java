@@ -38,6 +38,37 @@ class KvPropertiesTest {
 		assertRefused("kv.limits.max-value-bytes=65MB", "kv.limits.max-value-bytes must be between 0 and 64MB");
 	}
 
+	@Test
+	void theHeartbeatSettingsOfTheProcessTestsAreValid() {
+		runner.withPropertyValues("kv.heartbeat.interval=300ms", "kv.heartbeat.timeout=2s")
+			.run(context -> assertThat(context).hasNotFailed());
+		runner.withPropertyValues("kv.heartbeat.interval=200ms", "kv.heartbeat.timeout=1s")
+			.run(context -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
+	void aTimeoutThatLeavesAPauseThresholdOfAtLeastOneIntervalIsAccepted() {
+		// 1111 - 500 - min(250, 111) = 500: exactly one interval.
+		runner.withPropertyValues("kv.heartbeat.interval=500ms", "kv.heartbeat.timeout=1111ms")
+			.run(context -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
+	void aTimeoutWithoutRoomForAMissedHeartbeatIsRefused() {
+		String rule = "kv.heartbeat.timeout must be at least 2 x kv.heartbeat.interval + the drift margin";
+		assertRefused(rule, "kv.heartbeat.interval=500ms", "kv.heartbeat.timeout=1s");
+		assertRefused(rule, "kv.heartbeat.interval=500ms", "kv.heartbeat.timeout=1110ms");
+		assertRefused(rule, "kv.heartbeat.interval=500ms", "kv.heartbeat.timeout=510ms");
+		assertRefused("shorter than kv.heartbeat.timeout", "kv.heartbeat.interval=3s", "kv.heartbeat.timeout=3s");
+	}
+
+	private void assertRefused(String message, String... settings) {
+		runner.withPropertyValues(settings).run(context -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause().hasMessageContaining(message);
+		});
+	}
+
 	private void assertRefused(String setting, String message) {
 		runner.withPropertyValues(setting).run(context -> {
 			assertThat(context).hasFailed();
