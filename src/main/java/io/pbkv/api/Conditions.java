@@ -34,7 +34,12 @@ final class Conditions {
 		if (ifMatch.trim().equals("*")) {
 			return Precondition.IF_PRESENT;
 		}
-		return new Precondition.IfVersion(versions(ifMatch));
+		List<Long> versions = versions(ifMatch);
+		if (versions.size() > Precondition.IfVersion.MAX_VERSIONS) {
+			throw new ApiException(HttpStatus.BAD_REQUEST, "bad-condition",
+					"If-Match may list at most " + Precondition.IfVersion.MAX_VERSIONS + " entity tags");
+		}
+		return new Precondition.IfVersion(versions);
 	}
 
 	/** Whether a GET's {@code If-None-Match} names the current version (so the answer is 304). */

@@ -36,8 +36,11 @@ final class MessageCodec {
 
 	static final String MEDIA_TYPE = "application/x-pbkv-messages";
 
-	/** The largest body a peer accepts: the largest value a write may carry (64 MB) plus room for its envelope. */
-	static final int MAX_BATCH_BYTES = 65 << 20;
+	/**
+	 * The largest body a peer accepts: an Append of the largest entry a client can make (the sender gives such a
+	 * message a request of its own), plus far more room than its envelope of ids and URLs takes.
+	 */
+	static final int MAX_BATCH_BYTES = LogRecordCodec.MAX_ENTRY_PAYLOAD_BYTES + (1 << 20);
 
 	static final int MAX_MESSAGES = 100_000;
 

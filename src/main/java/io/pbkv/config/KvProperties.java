@@ -1,5 +1,7 @@
 package io.pbkv.config;
 
+import io.pbkv.core.Command;
+import io.pbkv.core.NodeConfig;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Min;
@@ -56,6 +58,14 @@ public record KvProperties(
 			return interval.isPositive() && interval.compareTo(timeout) < 0;
 		}
 
+		@AssertTrue(message = "kv.heartbeat.timeout must be at least 2 x kv.heartbeat.interval + the drift margin "
+				+ "(the smaller of interval/2 and timeout/10; about 2.2 x the interval in all), so that the pause "
+				+ "threshold (timeout - interval - margin) is at least one interval: a node that stalls for "
+				+ "less than one interval must stay in the in-sync set and eligible to promote")
+		public boolean isTimeoutRoomyEnough() {
+			return !isIntervalShorterThanTimeout() || NodeConfig.timingHolds(interval.toMillis(), timeout.toMillis());
+		}
+
 	}
 
 	public record Cluster(String token) {
@@ -85,13 +95,19 @@ public record KvProperties(
 	 * {@code requestTimeout} and {@code queueCapacity} are internal: how long a client request may wait for the
 	 * node, and how many may queue before the node answers 503.
 	 */
-	public record Limits(@Min(1) @DefaultValue("1024") int maxKeyBytes,
+	public record Limits(@DefaultValue("1024") int maxKeyBytes,
 			@NotNull @DefaultValue("1MB") DataSize maxValueBytes,
 			@NotNull @DefaultValue("10s") Duration requestTimeout, @Min(1) @DefaultValue("10000") int queueCapacity) {
 
+		// The ceilings are what one log record and one peer message are sized for (Command.MAX_*).
+		@AssertTrue(message = "kv.limits.max-key-bytes must be between 1 and 65536 (64KB)")
+		public boolean isMaxKeySane() {
+			return maxKeyBytes >= 1 && maxKeyBytes <= Command.MAX_KEY_BYTES;
+		}
+
 		@AssertTrue(message = "kv.limits.max-value-bytes must be between 0 and 64MB")
 		public boolean isMaxValueSane() {
-			return maxValueBytes.toBytes() >= 0 && maxValueBytes.toBytes() <= DataSize.ofMegabytes(64).toBytes();
+			return maxValueBytes.toBytes() >= 0 && maxValueBytes.toBytes() <= Command.MAX_VALUE_BYTES;
 		}
 
 	}

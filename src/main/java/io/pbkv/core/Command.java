@@ -6,6 +6,12 @@ import java.util.Objects;
 /** What a log entry asks the state machine to do. Closed set: storage and the wire format depend on it. */
 public sealed interface Command permits Command.Put, Command.Delete, Command.EpochStart {
 
+	/** The largest key a client may write, in UTF-8 bytes: the ceiling of {@code kv.limits.max-key-bytes}. */
+	int MAX_KEY_BYTES = 64 << 10;
+
+	/** The largest value a client may write: the ceiling of {@code kv.limits.max-value-bytes} (64MB). */
+	int MAX_VALUE_BYTES = 64 << 20;
+
 	/** The key this command writes; null for an epoch start, which writes none. */
 	String key();
 

@@ -71,12 +71,20 @@ public final class Node {
 	}
 
 	/**
-	 * Takes the node's first decisions. A node without peers is a cluster of one and leads at once. A node with
+	 * Takes the node's first decisions. A node without peers is a cluster of one and leads at once, unless it has
+	 * been in its cluster with peers: then its configuration lost them, and it refuses to start. A node with
 	 * state starts as a backup that holds no admission: it may promote only with every other node's vote.
 	 */
 	public void start(long now) {
 		this.now = now;
 		follower.reset(now);
+		setHardState(hardState);
+		if (config.peerUrls().isEmpty() && hardState.hasPeers()) {
+			throw new IllegalStateException("node " + config.nodeId() + ": its data dir says cluster "
+					+ hardState.clusterId() + " has peers, but kv.peers is empty; refusing to become a primary "
+					+ "alone. Set kv.peers to the other node's URL; if that node is lost for good, start with "
+					+ "kv.peers set and use POST /cluster/force-primary");
+		}
 		if (config.peerUrls().isEmpty()) {
 			if (hardState.clusterId() == null) {
 				setHardState(new HardState(config.newClusterId(), hardState.epoch(), hardState.votedFor()));
@@ -218,6 +226,10 @@ public final class Node {
 	}
 
 	void setHardState(HardState next) {
+		// Whoever sets it, the state of a cluster joined with peers records that it has peers, for good.
+		if (!next.hasPeers() && next.clusterId() != null && (hardState.hasPeers() || !config.peerUrls().isEmpty())) {
+			next = next.withPeers();
+		}
 		if (!next.equals(hardState)) {
 			hardState = next;
 			hardStateChanged = true;

@@ -29,6 +29,10 @@ public record NodeConfig(String nodeId, String advertisedUrl, List<String> peerU
 		if (heartbeatInterval < 1 || heartbeatTimeout <= heartbeatInterval) {
 			throw new IllegalArgumentException("need 0 < heartbeatInterval < heartbeatTimeout");
 		}
+		if (!timingHolds(heartbeatInterval, heartbeatTimeout)) {
+			throw new IllegalArgumentException("heartbeatTimeout " + heartbeatTimeout + " must be at least "
+					+ "2 x heartbeatInterval + driftMargin (interval " + heartbeatInterval + ")");
+		}
 		if (maxEntriesPerAppend < 1) {
 			throw new IllegalArgumentException("maxEntriesPerAppend must be >= 1");
 		}
@@ -47,7 +51,7 @@ public record NodeConfig(String nodeId, String advertisedUrl, List<String> peerU
 	 * {@code interval}; the margin covers a round trip and scheduling.
 	 */
 	public long pauseThreshold() {
-		return heartbeatTimeout - heartbeatInterval - driftMargin();
+		return pauseThreshold(heartbeatInterval, heartbeatTimeout);
 	}
 
 	/**
@@ -60,7 +64,27 @@ public record NodeConfig(String nodeId, String advertisedUrl, List<String> peerU
 
 	/** Subtracted from read leases, and from the pause threshold: clock-rate drift, round trips, scheduling. */
 	public long driftMargin() {
-		return Math.max(1, Math.min(heartbeatInterval / 2, heartbeatTimeout / 10));
+		return driftMargin(heartbeatInterval, heartbeatTimeout);
+	}
+
+	/**
+	 * The rule the timing rests on: {@code timeout >= 2 x interval + driftMargin}, that is a pause threshold of at
+	 * least one interval. Then a node that stalls for less than an interval (one missed heartbeat) is never
+	 * dropped and never loses eligibility, a primary judges its own pauses against one interval, and no pause
+	 * that could get a backup dropped is shorter than the half interval below which {@link Node} ignores gaps in
+	 * its clock. It also keeps the margin above the loop's tick (a fifth of the interval at most), which delays
+	 * heartbeats. A tighter timeout leaves no slack, and the threshold can even go negative.
+	 */
+	public static boolean timingHolds(long heartbeatInterval, long heartbeatTimeout) {
+		return heartbeatInterval >= 1 && pauseThreshold(heartbeatInterval, heartbeatTimeout) >= heartbeatInterval;
+	}
+
+	private static long pauseThreshold(long interval, long timeout) {
+		return timeout - interval - driftMargin(interval, timeout);
+	}
+
+	private static long driftMargin(long interval, long timeout) {
+		return Math.max(1, Math.min(interval / 2, timeout / 10));
 	}
 
 }

@@ -40,6 +40,10 @@ public sealed interface Precondition {
 
 	/** {@code If-Match: "v1", "v2"}: the key must exist at one of these versions. */
 	record IfVersion(List<Long> versions) implements Precondition {
+
+		/** How many versions a client's {@code If-Match} may list. */
+		public static final int MAX_VERSIONS = 100;
+
 		public IfVersion {
 			versions = List.copyOf(versions);
 		}

@@ -162,16 +162,18 @@ public final class NodeRuntime implements AutoCloseable {
 			while (running) {
 				Input first = inbox.poll(tickInterval.toMillis(), TimeUnit.MILLISECONDS);
 				long turnStart = System.nanoTime();
-				long now = clock.nowMillis();
-				node.tick(now);
 				if (first != null) {
 					batch.add(first);
 					inbox.drainTo(batch, MAX_BATCH - 1);
-					for (Input input : batch) {
-						accept(now, input);
-					}
-					batch.clear();
 				}
+				// Read after the drain: every input taken arrived before this reading, so a stall before the drain (a
+				// GC pause, a descheduled thread) never makes a read look as if it came while an expired lease held.
+				long now = clock.nowMillis();
+				node.tick(now);
+				for (Input input : batch) {
+					accept(now, input);
+				}
+				batch.clear();
 				processReady();
 				listener.loopTurn(System.nanoTime() - turnStart);
 			}

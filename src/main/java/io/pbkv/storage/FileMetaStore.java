@@ -18,8 +18,9 @@ import java.util.Properties;
 import java.util.zip.CRC32C;
 
 /**
- * {@link MetaStore} in {@code dataDir/meta.properties}: the keys {@code clusterId}, {@code epoch} and
- * {@code votedFor} (absent when null) and a {@code checksum} over them, so that a damaged file is detected.
+ * {@link MetaStore} in {@code dataDir/meta.properties}: the keys {@code clusterId}, {@code epoch},
+ * {@code votedFor} (absent when null) and {@code hasPeers} (absent when false) and a {@code checksum} over them,
+ * so that a damaged file is detected.
  */
 public final class FileMetaStore implements MetaStore {
 
@@ -28,6 +29,8 @@ public final class FileMetaStore implements MetaStore {
 	private static final String EPOCH = "epoch";
 
 	private static final String VOTED_FOR = "votedFor";
+
+	private static final String HAS_PEERS = "hasPeers";
 
 	private static final String CHECKSUM = "checksum";
 
@@ -55,15 +58,19 @@ public final class FileMetaStore implements MetaStore {
 		String clusterId = properties.getProperty(CLUSTER_ID);
 		String epoch = properties.getProperty(EPOCH);
 		String votedFor = properties.getProperty(VOTED_FOR);
+		String hasPeers = properties.getProperty(HAS_PEERS);
 		String checksum = properties.getProperty(CHECKSUM);
 		if (checksum == null) {
 			throw damaged("no checksum");
 		}
-		if (!checksum.equals(checksum(clusterId, epoch, votedFor))) {
+		if (!checksum.equals(checksum(clusterId, epoch, votedFor, hasPeers))) {
 			throw damaged("checksum mismatch");
 		}
+		if (hasPeers != null && !hasPeers.equals("true")) {
+			throw damaged("bad hasPeers " + hasPeers);
+		}
 		try {
-			return new HardState(clusterId, epoch == null ? 0 : Long.parseLong(epoch), votedFor);
+			return new HardState(clusterId, epoch == null ? 0 : Long.parseLong(epoch), votedFor, hasPeers != null);
 		}
 		catch (IllegalArgumentException ex) {
 			throw damaged("bad epoch " + epoch);
@@ -81,7 +88,11 @@ public final class FileMetaStore implements MetaStore {
 		if (state.votedFor() != null) {
 			properties.setProperty(VOTED_FOR, state.votedFor());
 		}
-		properties.setProperty(CHECKSUM, checksum(state.clusterId(), epoch, state.votedFor()));
+		String hasPeers = state.hasPeers() ? "true" : null;
+		if (hasPeers != null) {
+			properties.setProperty(HAS_PEERS, hasPeers);
+		}
+		properties.setProperty(CHECKSUM, checksum(state.clusterId(), epoch, state.votedFor(), hasPeers));
 		StringWriter text = new StringWriter();
 		properties.store(text, "pbkv node state; edits break the checksum");
 		Files.createDirectories(dir);
@@ -98,10 +109,15 @@ public final class FileMetaStore implements MetaStore {
 		Fsync.directory(dir);
 	}
 
-	/** CRC32C over the values as saved, telling an absent value apart from an empty one. */
-	private static String checksum(String clusterId, String epoch, String votedFor) {
+	/**
+	 * CRC32C over the values as saved, telling an absent value apart from an empty one. {@code hasPeers} counts
+	 * only when present, so files written before it existed still check.
+	 */
+	private static String checksum(String clusterId, String epoch, String votedFor, String hasPeers) {
 		CRC32C crc = new CRC32C();
-		for (String value : new String[] { clusterId, epoch, votedFor }) {
+		String[] values = hasPeers == null ? new String[] { clusterId, epoch, votedFor }
+				: new String[] { clusterId, epoch, votedFor, hasPeers };
+		for (String value : values) {
 			String field = value == null ? "-" : "+" + value.length() + ":" + value;
 			crc.update(field.getBytes(StandardCharsets.UTF_8));
 		}

@@ -37,6 +37,10 @@ public final class LogRecordCodec {
 
 	private static final int ENTRY_HEADER_BYTES = 1 + 8 + 8 + 1;
 
+	/** The largest ENTRY payload: a PUT of the largest key and value a client may send, with the longest If-Match. */
+	public static final int MAX_ENTRY_PAYLOAD_BYTES = ENTRY_HEADER_BYTES + 4 + Command.MAX_KEY_BYTES + 4
+			+ Command.MAX_VALUE_BYTES + 1 + 4 + 8 * Precondition.IfVersion.MAX_VERSIONS;
+
 	/** A decoded log record. */
 	sealed interface Record {
 	}

@@ -11,8 +11,12 @@ final class RecordBatch {
 
 	static final int HEADER_BYTES = 8;
 
-	/** Upper bound of a payload; anything larger in a file is damage, not data. */
-	static final int MAX_PAYLOAD_BYTES = 64 << 20;
+	/**
+	 * Upper bound of a payload; anything larger in a file is damage, not data. Fixed by the ceilings of the
+	 * {@code kv.limits} settings, not by their values: lowering a limit must not make records already written
+	 * look damaged.
+	 */
+	static final int MAX_PAYLOAD_BYTES = LogRecordCodec.MAX_ENTRY_PAYLOAD_BYTES;
 
 	private final CRC32C crc = new CRC32C();
 

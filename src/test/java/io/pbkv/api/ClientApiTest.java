@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -276,6 +277,15 @@ class ClientApiTest {
 	void conflictingConditionsAre400() throws Exception {
 		assertProblem(put("both", "x", "If-Match", "\"1\"", "If-None-Match", "*"), 400);
 		assertProblem(put("both", "x", "If-None-Match", "\"1\""), 400);
+	}
+
+	@Test
+	void ifMatchListsAtMostAHundredEntityTags() throws Exception {
+		long v1 = body(put("tags", "1")).get("version").asLong();
+		String tags = String.join(", ", Collections.nCopies(100, "\"" + v1 + "\""));
+
+		assertThat(put("tags", "2", "If-Match", tags).statusCode()).isEqualTo(200);
+		assertProblem(put("tags", "3", "If-Match", tags + ", \"1\""), 400);
 	}
 
 	@Test

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.UUID;
+import java.util.stream.LongStream;
 
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +31,23 @@ class MessageCodecTest {
 		assertThat(decoded).containsExactlyElementsOf(messages);
 		Message.Append append = (Message.Append) decoded.get(0);
 		assertThat(((Command.Put) append.entries().get(2).command()).value()).isEqualTo(TestMessages.allBytes());
+	}
+
+	@Test
+	void anAppendOfTheLargestWriteAClientMayMakeFitsOneRequest() throws Exception {
+		byte[] value = new byte[Command.MAX_VALUE_BYTES];
+		new Random(5).nextBytes(value);
+		List<Long> versions = LongStream.rangeClosed(1, Precondition.IfVersion.MAX_VERSIONS).boxed().toList();
+		LogEntry largest = new LogEntry(9, 2,
+				new Command.Put("k".repeat(Command.MAX_KEY_BYTES), value, new Precondition.IfVersion(versions)));
+		String id = "n".repeat(64);
+		Message append = new Message.Append(id, TestMessages.A, TestMessages.B, UUID.randomUUID().toString(), 2, 8,
+				2, List.of(largest), 8, 1234, 7, 3);
+
+		byte[] request = MessageCodec.batch(List.of(MessageCodec.encodeMessage(append)));
+
+		assertThat(request.length).isLessThanOrEqualTo(MessageCodec.MAX_BATCH_BYTES);
+		assertThat(MessageCodec.decode(request)).containsExactly(append);
 	}
 
 	@Test

@@ -132,4 +132,17 @@ class FileLogStoreRoundTripTest {
 		assertThatThrownBy(store::sync).isInstanceOf(IllegalStateException.class);
 	}
 
+	@Test
+	void theLargestWriteAClientMayMakeFitsOneRecord() throws Exception {
+		LogEntry largest = TestLogs.largestPut(1, 1);
+		try (FileLogStore store = new FileLogStore(dataDir, false)) {
+			store.open();
+			store.append(List.of(largest));
+			store.sync();
+		}
+		try (FileLogStore store = new FileLogStore(dataDir, false)) {
+			assertThat(store.open().entries()).containsExactly(largest);
+		}
+	}
+
 }

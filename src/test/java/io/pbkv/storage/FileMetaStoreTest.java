@@ -27,10 +27,25 @@ class FileMetaStoreTest {
 		FileMetaStore store = new FileMetaStore(dataDir);
 		for (HardState state : new HardState[] { HardState.INITIAL, new HardState("c-1", 0, null),
 				new HardState("cluster = 1: ü", 7, "node-b"), new HardState("", 3, ""),
-				new HardState(null, Long.MAX_VALUE, "n\nwith newline") }) {
+				new HardState(null, Long.MAX_VALUE, "n\nwith newline"), new HardState("c-2", 4, "node-a", true) }) {
 			store.save(state);
 			assertThat(new FileMetaStore(dataDir).load()).isEqualTo(state);
 		}
+	}
+
+	@Test
+	void hasPeersIsWrittenOnlyWhenTrueSoOlderFilesStillCheck() throws Exception {
+		FileMetaStore store = new FileMetaStore(dataDir);
+		Path file = dataDir.resolve("meta.properties");
+		store.save(new HardState("c", 3, "a"));
+		assertThat(Files.readString(file)).doesNotContain("hasPeers");
+
+		store.save(new HardState("c", 3, "a", true));
+		String text = Files.readString(file);
+		assertThat(text).contains("hasPeers=true");
+
+		Files.writeString(file, text.replace("hasPeers=true", ""));
+		assertThatThrownBy(store::load).isInstanceOf(IOException.class).hasMessageContaining("checksum mismatch");
 	}
 
 	@Test

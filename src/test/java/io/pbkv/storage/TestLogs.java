@@ -15,7 +15,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.TreeMap;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
 
 /** Entries, snapshots and file surgery for the storage tests. */
@@ -27,6 +29,15 @@ final class TestLogs {
 	static LogEntry put(long index, long epoch) {
 		return new LogEntry(index, epoch,
 				new Command.Put("key-" + index, ("value-" + index).getBytes(StandardCharsets.UTF_8), Precondition.NONE));
+	}
+
+	/** A PUT of the largest key, value and If-Match list a client may send (at the highest kv.limits). */
+	static LogEntry largestPut(long index, long epoch) {
+		byte[] value = new byte[Command.MAX_VALUE_BYTES];
+		new Random(index).nextBytes(value);
+		List<Long> versions = LongStream.rangeClosed(1, Precondition.IfVersion.MAX_VERSIONS).boxed().toList();
+		String key = "\u20ac".repeat(Command.MAX_KEY_BYTES / 3) + "k".repeat(Command.MAX_KEY_BYTES % 3);
+		return new LogEntry(index, epoch, new Command.Put(key, value, new Precondition.IfVersion(versions)));
 	}
 
 	static List<LogEntry> puts(long from, long to, long epoch) {

@@ -1,0 +1,171 @@
+package io.pbkv.runtime;
+
+import io.pbkv.core.Command;
+import io.pbkv.core.HardState;
+import io.pbkv.core.Message;
+import io.pbkv.core.Node;
+import io.pbkv.core.NodeConfig;
+import io.pbkv.core.Outcome;
+import io.pbkv.core.Precondition;
+import io.pbkv.core.Query;
+import io.pbkv.core.Ready;
+import io.pbkv.core.Role;
+import io.pbkv.core.Snapshot;
+import io.pbkv.storage.FileLogStore;
+import io.pbkv.storage.FileMetaStore;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The loop around a primary whose backup is a bare core {@link Node} stepped inside the transport, on a clock the
+ * test moves. Time stands still unless the test advances it, so each check sees exactly the readings it arranges.
+ */
+class NodeRuntimeTest {
+
+	private static final long INTERVAL = 500;
+
+	private static final long TIMEOUT = 3000;
+
+	/** A clock that stands still; {@link #stallAfterNextReading} plays a stall right after the loop's next reading. */
+	private static final class TestClock implements MonotonicClock {
+
+		final AtomicLong now = new AtomicLong(10_000);
+
+		private final AtomicReference<Runnable> stall = new AtomicReference<>();
+
+		@Override
+		public long nowMillis() {
+			long reading = now.get();
+			Runnable during = stall.getAndSet(null);
+			if (during != null) {
+				during.run();
+			}
+			return reading;
+		}
+
+		void stallAfterNextReading(long millis, Runnable meanwhile) {
+			stall.set(() -> {
+				meanwhile.run();
+				now.addAndGet(millis);
+			});
+		}
+
+	}
+
+	@TempDir
+	Path dataDir;
+
+	private final TestClock clock = new TestClock();
+
+	private final Node backup = new Node(config("b", "http://a", false), HardState.INITIAL, Snapshot.EMPTY, List.of(),
+			0);
+
+	private volatile boolean partitioned;
+
+	/** Runs once on the loop thread, when it next hands messages to the transport (after its clock reading). */
+	private final AtomicReference<Runnable> onLoop = new AtomicReference<>();
+
+	private NodeRuntime runtime;
+
+	private static NodeConfig config(String id, String peer, boolean initialPrimary) {
+		return new NodeConfig(id, "http://" + id, List.of(peer), "cluster-" + id, 1_000_000, INTERVAL, TIMEOUT, true,
+				false, initialPrimary, 64);
+	}
+
+	/** Carries the primary's messages to the backup and its answers back, on the primary's loop thread. */
+	private void carry(List<Message> messages) {
+		if (partitioned) {
+			return;
+		}
+		for (Message m : messages) {
+			backup.step(clock.now.get(), m);
+			while (backup.hasReady()) {
+				Ready rd = backup.ready();
+				rd.messages().forEach(runtime::deliver);
+				backup.advance(rd);
+			}
+		}
+	}
+
+	private void startPair() throws Exception {
+		RuntimeListener listener = new RuntimeListener() {
+			@Override
+			public void sent(List<Message> messages) {
+				Runnable action = onLoop.getAndSet(null);
+				if (action != null) {
+					action.run();
+				}
+			}
+		};
+		backup.start(clock.now.get());
+		FileLogStore logStore = new FileLogStore(dataDir, false);
+		logStore.open();
+		runtime = new NodeRuntime(new Node(config("a", "http://b", true), HardState.INITIAL, Snapshot.EMPTY,
+				List.of(), 0), logStore, new FileMetaStore(dataDir), DiscardedEntries.NONE, this::carry, clock,
+				listener, Duration.ofMillis(10), 1000);
+		runtime.start();
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (!(runtime.status().role() == Role.PRIMARY && runtime.status().peers().get(0).inSync())) {
+			assertThat(System.nanoTime()).as("primary with its backup in sync").isLessThan(deadline);
+			Thread.sleep(5);
+		}
+	}
+
+	@AfterEach
+	void stop() throws Exception {
+		if (runtime != null) {
+			runtime.close();
+		}
+	}
+
+	private static Outcome await(CompletableFuture<Outcome> reply) throws Exception {
+		return reply.get(10, TimeUnit.SECONDS);
+	}
+
+	@Test
+	void aReadQueuedDuringAStallIsNotAnsweredFromTheLeaseOfBeforeIt() throws Exception {
+		startPair();
+		assertThat(await(runtime.write(new Command.Put("k", "v1".getBytes(StandardCharsets.UTF_8),
+				Precondition.NONE)))).isInstanceOf(Outcome.Written.class);
+		assertThat(await(runtime.read(new Query.Get("k"), false))).isInstanceOf(Outcome.Found.class);
+
+		// The loop reads the clock, then stalls for longer than the lease while a read arrives and the backup,
+		// cut off, may take over. Whatever the loop takes up after the stall must be judged at a later time.
+		AtomicReference<CompletableFuture<Outcome>> queuedDuringStall = new AtomicReference<>();
+		AtomicReference<CompletableFuture<Outcome>> next = new AtomicReference<>();
+		onLoop.set(() -> {
+			partitioned = true;
+			clock.stallAfterNextReading(TIMEOUT + 7_000,
+					() -> queuedDuringStall.set(runtime.read(new Query.Get("k"), false)));
+			next.set(runtime.read(new Query.Get("other"), true));
+		});
+		await(runtime.read(new Query.Get("poke"), true));
+		while (next.get() == null) {
+			Thread.sleep(1);
+		}
+		await(next.get());
+		await(runtime.read(new Query.Get("poke"), true));
+		CompletableFuture<Outcome> read = queuedDuringStall.get();
+		assertThat(read).as("answered from a lease that expired during the stall").isNotCompleted();
+
+		// No round trip completes within a timeout of the stall: the primary steps down and the read is refused.
+		clock.now.addAndGet(TIMEOUT);
+		await(runtime.read(new Query.Get("poke"), true));
+		assertThat(await(read)).isInstanceOfSatisfying(Outcome.Unavailable.class,
+				refused -> assertThat(refused.reason()).contains("is not primary"));
+	}
+
+}
