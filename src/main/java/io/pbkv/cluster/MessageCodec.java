@@ -2,15 +2,11 @@ package io.pbkv.cluster;
 
 import io.pbkv.core.LogEntry;
 import io.pbkv.core.Message;
-import io.pbkv.core.Snapshot;
-import io.pbkv.core.VersionedValue;
 import io.pbkv.storage.LogRecordCodec;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The body of a peer request: a batch of {@link Message}s.
@@ -21,8 +17,7 @@ import java.util.TreeMap;
  *   1 Append          i64 prevIndex, i64 prevEpoch, i32 n, n * (i32 length, LogRecordCodec entry),
  *                     i64 commitIndex, i64 sentAt, i64 admission, i64 admittedFrom
  *   2 AppendResult    bool success, i64 matchIndex, i64 sentAt, bool eligible, bool snapshotNeeded
- *   3 InstallSnapshot i64 lastIndex, i64 lastEpoch, i32 r, r * (i64 firstIndex, i64 epoch),
- *                     i32 n, n * (str key, i64 version, bytes value), i64 sentAt
+ *   3 InstallSnapshot i64 lastIndex, i64 lastEpoch, i64 sentAt (an offer: the file is fetched in chunks)
  *   4 VoteRequest     i64 lastIndex, i64 lastEpoch, bool preVote
  *   5 VoteResult      bool granted, bool preVote
  *   6 Probe           (nothing)
@@ -131,16 +126,7 @@ final class MessageCodec {
 				.writeLong(m.sentAt())
 				.writeBoolean(m.eligible())
 				.writeBoolean(m.snapshotNeeded());
-			case Message.InstallSnapshot m -> {
-				Snapshot s = m.snapshot();
-				out.writeLong(s.lastIndex()).writeLong(s.lastEpoch()).writeInt(s.epochs().size());
-				s.epochs().forEach((firstIndex, epoch) -> out.writeLong(firstIndex).writeLong(epoch));
-				out.writeInt(s.data().size());
-				for (Map.Entry<String, VersionedValue> e : s.data().entrySet()) {
-					out.writeString(e.getKey()).writeLong(e.getValue().version()).writeBytes(e.getValue().value());
-				}
-				out.writeLong(m.sentAt());
-			}
+			case Message.InstallSnapshot m -> out.writeLong(m.lastIndex()).writeLong(m.lastEpoch()).writeLong(m.sentAt());
 			case Message.VoteRequest m ->
 				out.writeLong(m.lastIndex()).writeLong(m.lastEpoch()).writeBoolean(m.preVote());
 			case Message.VoteResult m -> out.writeBoolean(m.granted()).writeBoolean(m.preVote());
@@ -175,7 +161,8 @@ final class MessageCodec {
 			case APPEND_RESULT -> new Message.AppendResult(from, fromUrl, to, clusterId, epoch, in.readBoolean(),
 					in.readLong(), in.readLong(), in.readBoolean(), in.readBoolean());
 			case INSTALL_SNAPSHOT ->
-				new Message.InstallSnapshot(from, fromUrl, to, clusterId, epoch, snapshot(in), in.readLong());
+				new Message.InstallSnapshot(from, fromUrl, to, clusterId, epoch, in.readLong(), in.readLong(),
+						in.readLong());
 			case VOTE_REQUEST -> new Message.VoteRequest(from, fromUrl, to, clusterId, epoch, in.readLong(),
 					in.readLong(), in.readBoolean());
 			case VOTE_RESULT ->
@@ -206,35 +193,6 @@ final class MessageCodec {
 			entries.add(entry);
 		}
 		return entries;
-	}
-
-	private static Snapshot snapshot(WireReader in) throws MalformedMessageException {
-		long lastIndex = in.readLong();
-		long lastEpoch = in.readLong();
-		int runs = in.readCount(16, Integer.MAX_VALUE, "epoch run");
-		TreeMap<Long, Long> epochs = new TreeMap<>();
-		for (int i = 0; i < runs; i++) {
-			long firstIndex = in.readLong();
-			if (!epochs.isEmpty() && firstIndex <= epochs.lastKey()) {
-				throw new MalformedMessageException("epoch history out of order");
-			}
-			epochs.put(firstIndex, in.readLong());
-		}
-		int count = in.readCount(4 + 8 + 4, Integer.MAX_VALUE, "snapshot key");
-		TreeMap<String, VersionedValue> data = new TreeMap<>();
-		for (int i = 0; i < count; i++) {
-			String key = in.readString();
-			if (key == null) {
-				throw new MalformedMessageException("null snapshot key");
-			}
-			// Ascending, as the encoder writes them: no duplicates, and one encoding per snapshot.
-			if (!data.isEmpty() && key.compareTo(data.lastKey()) <= 0) {
-				throw new MalformedMessageException("snapshot keys out of order");
-			}
-			long version = in.readLong();
-			data.put(key, new VersionedValue(in.readBytes(), version));
-		}
-		return new Snapshot(lastIndex, lastEpoch, data, epochs);
 	}
 
 }

@@ -22,6 +22,12 @@ class PeerConfiguration {
 	 * A third of the heartbeat timeout, at least one interval: a request on a connection the network silently cut
 	 * is given up, and its connection with it, well before the silence could cost a failover or a drop.
 	 */
+	@Bean
+	SnapshotFetcher snapshotFetcher(KvProperties properties, MeterRegistry registry) {
+		return new SnapshotFetcher(properties.resolvedDataDir(), properties.cluster().token(),
+				requestTimeout(properties.heartbeat()), registry);
+	}
+
 	static Duration requestTimeout(KvProperties.Heartbeat heartbeat) {
 		Duration third = heartbeat.timeout().dividedBy(3);
 		return third.compareTo(heartbeat.interval()) > 0 ? third : heartbeat.interval();

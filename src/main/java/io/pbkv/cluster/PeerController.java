@@ -7,14 +7,26 @@ import io.pbkv.core.Message;
 import io.pbkv.runtime.NodeRuntime;
 import jakarta.servlet.http.HttpServletRequest;
 
+import io.pbkv.storage.FileLogStore;
+
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.List;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -35,10 +47,16 @@ class PeerController {
 
 	private final PeerRejections rejections;
 
+	private final Path dataDir;
+
+	/** Bounded: no response is proportional to the state. */
+	static final int SNAPSHOT_CHUNK_BYTES = 4 << 20;
+
 	PeerController(NodeRuntime runtime, KvProperties properties, MeterRegistry registry) {
 		this.runtime = runtime;
 		this.cluster = properties.cluster();
 		this.rejections = new PeerRejections(registry);
+		this.dataDir = properties.resolvedDataDir();
 	}
 
 	@PostMapping("/internal/replicate")
@@ -53,7 +71,46 @@ class PeerController {
 		}
 	}
 
-	private ResponseEntity<Object> take(HttpServletRequest request) {
+	/**
+	 * {@code GET /internal/snapshot/<lastIndex>?offset=N}: up to {@value #SNAPSHOT_CHUNK_BYTES} bytes of this node's
+	 * snapshot file from {@code offset} on, with the file's whole size in {@code X-Kv-Snapshot-Size}; {@code 404}
+	 * when that snapshot is gone (a newer one replaced it and no backup pins it). Read by a Tomcat thread straight
+	 * from the file: the node's loop takes no part.
+	 */
+	@GetMapping("/internal/snapshot/{lastIndex}")
+	ResponseEntity<Object> snapshotChunk(HttpServletRequest request, @PathVariable long lastIndex,
+			@RequestParam(defaultValue = "0") long offset) {
+		ResponseEntity<Object> refused = checkToken(request);
+		if (refused != null) {
+			return refused;
+		}
+		Path file = FileLogStore.snapshotFile(dataDir, lastIndex);
+		try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+			long size = channel.size();
+			if (offset < 0 || offset > size) {
+				return rejections.reject(HttpStatus.BAD_REQUEST, "snapshot-offset",
+						"offset " + offset + " is outside the file's " + size + " bytes");
+			}
+			ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(SNAPSHOT_CHUNK_BYTES, size - offset));
+			while (chunk.hasRemaining() && channel.read(chunk, offset + chunk.position()) >= 0) {
+				// read until the chunk is full
+			}
+			return ResponseEntity.ok()
+				.header(SnapshotFetcher.SIZE_HEADER, Long.toString(size))
+				.contentType(MediaType.APPLICATION_OCTET_STREAM)
+				.body(Arrays.copyOf(chunk.array(), chunk.position()));
+		}
+		catch (NoSuchFileException ex) {
+			return rejections.reject(HttpStatus.NOT_FOUND, "snapshot-gone",
+					"this node no longer has snapshot " + lastIndex);
+		}
+		catch (IOException ex) {
+			return rejections.reject(HttpStatus.INTERNAL_SERVER_ERROR, "snapshot-unreadable", ex.toString());
+		}
+	}
+
+	/** Null when the request carries the token (or none is needed), else the refusal. */
+	private ResponseEntity<Object> checkToken(HttpServletRequest request) {
 		String given = request.getHeader(PeerSender.TOKEN_HEADER);
 		if (!cluster.open() && (given == null || given.isEmpty())) {
 			return rejections.reject(HttpStatus.UNAUTHORIZED, "peer-token-missing",
@@ -62,6 +119,14 @@ class PeerController {
 		if (!cluster.open() && !cluster.accepts(given)) {
 			return rejections.reject(HttpStatus.FORBIDDEN, "peer-token-wrong",
 					"the " + PeerSender.TOKEN_HEADER + " header does not match this node's kv.cluster.token");
+		}
+		return null;
+	}
+
+	private ResponseEntity<Object> take(HttpServletRequest request) {
+		ResponseEntity<Object> refused = checkToken(request);
+		if (refused != null) {
+			return refused;
 		}
 		byte[] body;
 		try {

@@ -4,6 +4,7 @@ import io.pbkv.core.HardState;
 import io.pbkv.core.Node;
 import io.pbkv.core.NodeConfig;
 import io.pbkv.runtime.LogStore;
+import io.pbkv.runtime.SnapshotSource;
 import io.pbkv.runtime.MonotonicClock;
 import io.pbkv.runtime.NodeRuntime;
 import io.pbkv.runtime.RuntimeListener;
@@ -41,7 +42,7 @@ class NodeConfiguration {
 
 	@Bean(destroyMethod = "close")
 	NodeRuntime nodeRuntime(KvProperties properties, DataDirLock lock, RuntimeListener listener,
-			ObjectProvider<Transport> transport) throws IOException {
+			ObjectProvider<Transport> transport, ObjectProvider<SnapshotSource> snapshotSource) throws IOException {
 		Path dataDir = properties.resolvedDataDir();
 		String nodeId = properties.resolvedNodeId();
 		if (properties.cluster().open()) {
@@ -59,7 +60,8 @@ class NodeConfiguration {
 		Node node = new Node(nodeConfig(properties), hardState, recovered.snapshot(), recovered.entries(),
 				recovered.commitIndex());
 		NodeRuntime runtime = new NodeRuntime(node, logStore, metaStore, new DiscardedEntriesFile(dataDir),
-				transport.getIfAvailable(() -> Transport.NONE), MonotonicClock.SYSTEM, listener,
+				transport.getIfAvailable(() -> Transport.NONE),
+				snapshotSource.getIfAvailable(() -> SnapshotSource.NONE), MonotonicClock.SYSTEM, listener,
 				tickInterval(properties), properties.limits().queueCapacity());
 		runtime.start();
 		return runtime;

@@ -183,8 +183,7 @@ final class Follower {
 							+ "during a partition or in async mode); asking for a snapshot",
 					config.nodeId(), m.from(), exact ? "from" : "at or before", index));
 		}
-		node.send(new Message.AppendResult(config.nodeId(), config.advertisedUrl(), m.fromUrl(), node.clusterId(),
-				node.epoch(), false, Math.max(0, index - 1), m.sentAt(), eligible, true));
+		needSnapshot(m.fromUrl(), m.sentAt());
 	}
 
 	/**
@@ -220,40 +219,68 @@ final class Follower {
 		return Math.max(log.snapshotIndex(), index - 1);
 	}
 
+	/**
+	 * The primary offers its snapshot. If we hold its last entry (log matching: everything it covers) and our
+	 * history is not known to differ, it only tells us a commit. Otherwise we ask the runtime to fetch it and
+	 * answer that we need it, which also tells the primary we are alive while the transfer runs.
+	 */
 	void onSnapshot(long now, Message.InstallSnapshot m) {
 		heard(now);
 		// A backup that needs a snapshot is not in the in-sync set.
 		eligible = false;
 		admissionFloor = newestAdmission;
-		Snapshot snapshot = m.snapshot();
-		ReplicationLog log = node.log();
 		newestSentAt = Math.max(newestSentAt, m.sentAt());
+		ReplicationLog log = node.log();
+		if (log.epochAt(m.lastIndex()) == m.lastEpoch() && divergedFrom == 0 && !compactedHistoryDiffers) {
+			// Overtaken by appends we may already have acknowledged: resetting to it would lose them.
+			primaryCommit = Math.max(primaryCommit, m.lastIndex());
+			verifiedIndex = Math.max(verifiedIndex, m.lastIndex());
+			node.send(new Message.AppendResult(config.nodeId(), config.advertisedUrl(), m.fromUrl(), node.clusterId(),
+					node.epoch(), true, Math.max(m.lastIndex(), log.commitIndex()), m.sentAt(), eligible));
+			return;
+		}
+		node.outbox().fetch(new SnapshotFetch(m.from(), m.fromUrl(), m.lastIndex(), m.lastEpoch(), m.sentAt()));
+		needSnapshot(m.fromUrl(), m.sentAt());
+	}
+
+	/** Asks for a snapshot reaching at least what we verified in this epoch (no less may replace it). */
+	private void needSnapshot(String primaryUrl, long sentAt) {
+		node.send(new Message.AppendResult(config.nodeId(), config.advertisedUrl(), primaryUrl, node.clusterId(),
+				node.epoch(), false, Math.max(1, verifiedIndex), sentAt, eligible, true));
+	}
+
+	/** The snapshot the runtime fetched for us: install it, unless it no longer fits. */
+	void onSnapshotFetched(long now, Snapshot snapshot, String from, String fromUrl, long sentAt) {
+		ReplicationLog log = node.log();
+		eligible = false;
+		admissionFloor = newestAdmission;
 		long ours = log.epochAt(snapshot.lastIndex());
 		KvStateMachine state = node.stateMachine();
 		long parted = snapshot.firstDifference(state.epochs(), Math.min(snapshot.lastIndex(), state.appliedIndex()));
 		if (parted > 0 && (divergedFrom == 0 || parted < divergedFrom)) {
 			divergedFrom = parted;
 		}
-		if (ours == snapshot.lastEpoch()) {
-			// We hold its last entry, so (log matching) everything it covers: the snapshot was overtaken by appends
-			// we may already have acknowledged, and resetting to it would lose them. It only tells us a commit.
+		boolean diverged = divergedFrom > 0 || compactedHistoryDiffers || ours >= 0 && ours != snapshot.lastEpoch()
+				&& snapshot.lastIndex() <= log.commitIndex();
+		if (!diverged && (ours == snapshot.lastEpoch() || snapshot.lastIndex() <= log.commitIndex())) {
+			// We already hold what it covers (overtaken by appends, or by our own snapshot): only a commit.
 			primaryCommit = Math.max(primaryCommit, snapshot.lastIndex());
 		}
-		else if (divergedFrom > 0 || compactedHistoryDiffers) {
-			if (snapshot.lastIndex() >= verifiedIndex) {
-				replaceDivergedHistory(snapshot, m.from());
-			}
+		else if (snapshot.lastIndex() < verifiedIndex) {
+			// It would take back entries we told this primary we hold: wait for a newer one.
+			needSnapshot(fromUrl, sentAt);
+			return;
 		}
-		else if (snapshot.lastIndex() > log.commitIndex()) {
-			installSnapshot(snapshot, m.from());
-		}
-		else if (ours >= 0 && snapshot.lastIndex() >= verifiedIndex) {
+		else if (diverged) {
 			// A committed entry of ours is not the primary's: our history since the partition goes.
-			replaceDivergedHistory(snapshot, m.from());
+			replaceDivergedHistory(snapshot, from);
+		}
+		else {
+			installSnapshot(snapshot, from);
 		}
 		verifiedIndex = Math.max(verifiedIndex, snapshot.lastIndex());
-		node.send(new Message.AppendResult(config.nodeId(), config.advertisedUrl(), m.fromUrl(), node.clusterId(),
-				node.epoch(), true, Math.max(snapshot.lastIndex(), log.commitIndex()), m.sentAt(), eligible));
+		node.send(new Message.AppendResult(config.nodeId(), config.advertisedUrl(), fromUrl, node.clusterId(),
+				node.epoch(), true, Math.max(snapshot.lastIndex(), log.commitIndex()), sentAt, eligible));
 	}
 
 	private void heard(long now) {

@@ -1,7 +1,6 @@
 package io.pbkv.core;
 
 import java.util.List;
-import java.util.Objects;
 
 /**
  * What nodes tell each other. Every message names its sender (id and URL), its addressee by URL, the cluster and
@@ -51,12 +50,14 @@ public sealed interface Message {
 
 	}
 
-	/** Replaces a backup's state with the primary's when the backup needs entries the primary compacted away. */
-	record InstallSnapshot(String from, String fromUrl, String to, String clusterId, long epoch, Snapshot snapshot,
-			long sentAt) implements Message {
-		public InstallSnapshot {
-			Objects.requireNonNull(snapshot, "snapshot");
-		}
+	/**
+	 * Offers the primary's snapshot ending at {@code lastIndex} to a backup that needs entries the primary compacted
+	 * away, or whose history went its own way. The message carries no data: the backup fetches the snapshot's file
+	 * in chunks (see {@link SnapshotFetch}) and answers once it is installed. Repeated every heartbeat interval while
+	 * the backup fetches, it is also that backup's heartbeat.
+	 */
+	record InstallSnapshot(String from, String fromUrl, String to, String clusterId, long epoch, long lastIndex,
+			long lastEpoch, long sentAt) implements Message {
 	}
 
 	/**

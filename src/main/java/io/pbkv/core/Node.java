@@ -51,7 +51,15 @@ public final class Node {
 
 	private long persistedCommit;
 
-	private boolean snapshotInFlight;
+	private Snapshot snapshotInFlight;
+
+	/** The newest snapshot whose file is durable: what a primary offers to a backup that needs one. */
+	private long savedSnapshotIndex;
+
+	private long savedSnapshotEpoch;
+
+	/** A backup needs a snapshot newer than the saved one: take one now rather than after snapshotEvery. */
+	private boolean snapshotRequested;
 
 	private long now = Long.MIN_VALUE;
 
@@ -66,6 +74,8 @@ public final class Node {
 		this.clients = new ClientRequests(this, config);
 		this.router = new MessageRouter(this, config);
 		this.follower = new Follower(this, config, 0);
+		this.savedSnapshotIndex = snapshot.lastIndex();
+		this.savedSnapshotEpoch = snapshot.lastEpoch();
 		state.restore(snapshot);
 		applyCommitted();
 	}
@@ -248,6 +258,8 @@ public final class Node {
 		installedSnapshot = snapshot;
 		truncateFrom = 0;
 		persistedCommit = snapshot.lastIndex();
+		savedSnapshotIndex = snapshot.lastIndex();
+		savedSnapshotEpoch = snapshot.lastEpoch();
 	}
 
 	void maybeCommit() {
@@ -299,7 +311,8 @@ public final class Node {
 		Snapshot snapshot = null;
 		if (snapshotDue()) {
 			snapshot = state.snapshot();
-			snapshotInFlight = true;
+			snapshotInFlight = snapshot;
+			snapshotRequested = false;
 		}
 		long commit = log.commitIndex() > persistedCommit ? log.commitIndex() : 0;
 		Ready rd = outbox.drain(hardStateChanged ? hardState : null, installedSnapshot, truncateFrom, log.unstable(),
@@ -335,15 +348,55 @@ public final class Node {
 	}
 
 	private boolean snapshotDue() {
-		return !snapshotInFlight && state.appliedIndex() - log.snapshotIndex() >= config.snapshotEvery();
+		long since = state.appliedIndex() - savedSnapshotIndex;
+		return snapshotInFlight == null && (since >= config.snapshotEvery() || snapshotRequested && since > 0);
 	}
 
-	/** The runtime saved the snapshot handed out by {@link #ready()}: the log before it can go. */
-	public void snapshotSaved(long index) {
-		snapshotInFlight = false;
-		if (index > log.snapshotIndex() && index <= log.commitIndex()) {
-			log.compactTo(index);
+	/** Takes a snapshot at the next turn (a backup needs a newer one than the saved one). */
+	void requestSnapshot() {
+		snapshotRequested = true;
+	}
+
+	long savedSnapshotIndex() {
+		return savedSnapshotIndex;
+	}
+
+	long savedSnapshotEpoch() {
+		return savedSnapshotEpoch;
+	}
+
+	/**
+	 * The runtime saved the snapshot handed out by {@link #ready()}: the log before it can go, except what a backup
+	 * fetching an older snapshot will need next. Returns the index the log was compacted to, which the runtime's
+	 * store may drop up to as well.
+	 */
+	public long snapshotSaved(long index) {
+		if (snapshotInFlight != null && snapshotInFlight.lastIndex() == index) {
+			// Unless an installed snapshot overtook it while its file was being written.
+			if (index > savedSnapshotIndex) {
+				savedSnapshotIndex = index;
+				savedSnapshotEpoch = snapshotInFlight.lastEpoch();
+			}
+			snapshotInFlight = null;
 		}
+		long pinned = role == Role.PRIMARY ? replicator.pinnedFrom(now) - 1 : Long.MAX_VALUE;
+		long to = Math.min(Math.min(index, pinned), log.commitIndex());
+		if (to > log.snapshotIndex() && log.epochAt(to) >= 0) {
+			log.compactTo(to);
+		}
+		return log.snapshotIndex();
+	}
+
+	/**
+	 * The runtime fetched the snapshot a primary offered ({@link SnapshotFetch}); installed if this node still
+	 * follows that primary and the snapshot still fits, answered either way.
+	 */
+	public void snapshotFetched(long now, Snapshot snapshot, String fromUrl, long sentAt) {
+		observe(now);
+		if (role == Role.BACKUP && fromUrl.equals(primaryUrl)) {
+			follower.onSnapshotFetched(now, snapshot, primaryId, fromUrl, sentAt);
+		}
+		clients.release();
 	}
 
 	public NodeStatus status() {

@@ -14,6 +14,8 @@ final class Outbox {
 
 	private final List<LogEntry> discarded = new ArrayList<>();
 
+	private SnapshotFetch fetch;
+
 	void send(Message m) {
 		messages.add(m);
 	}
@@ -26,19 +28,24 @@ final class Outbox {
 		events.add(new Event(kind, count, text));
 	}
 
+	void fetch(SnapshotFetch request) {
+		fetch = request;
+	}
+
 	void discarded(List<LogEntry> entries) {
 		discarded.addAll(entries);
 	}
 
 	boolean isEmpty() {
-		return messages.isEmpty() && roleChanges.isEmpty() && events.isEmpty() && discarded.isEmpty();
+		return messages.isEmpty() && roleChanges.isEmpty() && events.isEmpty() && discarded.isEmpty() && fetch == null;
 	}
 
 	/** A Ready with these outputs and the given durable parts and replies; empties the outbox. */
 	Ready drain(HardState hardState, Snapshot installSnapshot, long truncateFrom, List<LogEntry> entries,
 			long commitIndex, Snapshot snapshot, List<Reply> replies) {
-		Ready rd = new Ready(hardState, installSnapshot, truncateFrom, entries, commitIndex, snapshot, messages,
+		Ready rd = new Ready(hardState, installSnapshot, truncateFrom, entries, commitIndex, snapshot, fetch, messages,
 				discarded, roleChanges, events, replies);
+		fetch = null;
 		messages.clear();
 		roleChanges.clear();
 		events.clear();

@@ -37,8 +37,13 @@ final class Progress {
 
 	long lastSentAt = NEVER;
 
-	/** When a snapshot was last sent, so that a slow install is not answered by another full copy. */
-	long snapshotSentAt = NEVER;
+	/** The least last index of a snapshot this backup needs; 0 while it needs none. */
+	long snapshotWanted;
+
+	/** The last index of the snapshot this backup was offered and is fetching; 0 when none. */
+	long offered;
+
+	long offeredAt = NEVER;
 
 	Progress(String url, long nextIndex, long now) {
 		this.url = url;

@@ -9,7 +9,7 @@ import java.util.List;
  * the order). Replies only ever answer entries that were durable and committed at an earlier advance.
  */
 public record Ready(HardState hardState, Snapshot installSnapshot, long truncateFrom, List<LogEntry> entries,
-		long commitIndex, Snapshot snapshot, List<Message> messages, List<LogEntry> discarded,
+		long commitIndex, Snapshot snapshot, SnapshotFetch fetch, List<Message> messages, List<LogEntry> discarded,
 		List<RoleChange> roleChanges, List<Event> events, List<Reply> replies) {
 
 	public Ready {

@@ -93,8 +93,8 @@ final class Replicator {
 		ReplicationLog log = node.log();
 		long prevIndex = p.nextIndex - 1;
 		long prevEpoch = log.epochAt(prevIndex);
-		if (prevEpoch < 0) {
-			sendSnapshot(p, now);
+		if (prevEpoch < 0 || p.snapshotWanted > 0) {
+			offerSnapshot(p, now);
 			return;
 		}
 		long last = Math.min(log.lastIndex(), prevIndex + config.maxEntriesPerAppend());
@@ -122,16 +122,39 @@ final class Replicator {
 		};
 	}
 
-	private void sendSnapshot(Progress p, long now) {
-		if (now - p.snapshotSentAt < config.heartbeatTimeout()) {
+	/**
+	 * Offers our newest durable snapshot if it reaches what the backup needs (past our log's start, and past all
+	 * it verified in this epoch); otherwise asks for a new one and offers it once written. The offer is small and
+	 * repeated every interval while the backup fetches: it is that backup's heartbeat, and it pins the snapshot
+	 * and the log after it (see {@link #pinnedFrom}).
+	 */
+	private void offerSnapshot(Progress p, long now) {
+		p.snapshotWanted = Math.max(1, Math.max(p.snapshotWanted, node.log().snapshotIndex()));
+		p.lastSentAt = now;
+		if (node.savedSnapshotIndex() < p.snapshotWanted) {
+			node.requestSnapshot();
 			return;
 		}
-		Snapshot snapshot = node.stateMachine().snapshot();
+		p.offered = node.savedSnapshotIndex();
+		p.offeredAt = now;
+		p.nextIndex = p.offered + 1;
 		node.send(new Message.InstallSnapshot(config.nodeId(), config.advertisedUrl(), p.url, node.clusterId(),
-				node.epoch(), snapshot, now));
-		p.snapshotSentAt = now;
-		p.lastSentAt = now;
-		p.nextIndex = snapshot.lastIndex() + 1;
+				node.epoch(), p.offered, node.savedSnapshotEpoch(), now));
+	}
+
+	/**
+	 * The lowest index whose entries must stay in the log because a backup is fetching the snapshot that ends just
+	 * before it (compacting past it would make the backup start over once it has the snapshot), or
+	 * {@code Long.MAX_VALUE}. A backup that stops answering for a heartbeat timeout lets go of its pin.
+	 */
+	long pinnedFrom(long now) {
+		long from = Long.MAX_VALUE;
+		for (Progress p : peers.values()) {
+			if (p.offered > 0 && now - p.lastAckAt < config.heartbeatTimeout()) {
+				from = Math.min(from, p.offered + 1);
+			}
+		}
+		return from;
 	}
 
 	/** Sends new entries to every backup at once, without waiting for the heartbeat (pipelining). */
@@ -158,16 +181,21 @@ final class Replicator {
 			suspendedSince = -1;
 		}
 		if (!r.success() && r.snapshotNeeded()) {
-			// Its committed history is not ours (it went on alone): only a snapshot can replace it.
-			p.nextIndex = Math.max(1, Math.min(p.nextIndex - 1, r.matchIndex() + 1));
-			sendSnapshot(p, now);
+			// It needs a snapshot reaching r.matchIndex (its history went its own way, or it is fetching one).
+			p.snapshotWanted = Math.max(p.snapshotWanted, r.matchIndex());
+			if (p.offered < p.snapshotWanted) {
+				offerSnapshot(p, now);
+			}
 			return;
 		}
 		if (!r.success()) {
 			p.nextIndex = Math.max(1, Math.min(p.nextIndex - 1, r.matchIndex() + 1));
-			p.snapshotSentAt = Progress.NEVER;
 			sendAppend(p, now);
 			return;
+		}
+		if (r.matchIndex() >= Math.max(p.offered, p.snapshotWanted)) {
+			p.offered = 0;
+			p.snapshotWanted = 0;
 		}
 		if (r.matchIndex() > p.matchIndex || r.matchIndex() >= node.log().lastIndex()) {
 			p.progressAt = now;

@@ -43,7 +43,7 @@ public interface LogStore extends AutoCloseable {
 	 * records that the snapshot covers. Entries after {@code snapshot.lastIndex()} are kept.
 	 */
 	default void saveSnapshot(Snapshot snapshot) throws IOException {
-		snapshotWritten(snapshot, writeSnapshot(snapshot));
+		snapshotWritten(snapshot, writeSnapshot(snapshot), snapshot.lastIndex());
 	}
 
 	/**
@@ -56,14 +56,16 @@ public interface LogStore extends AutoCloseable {
 
 	/**
 	 * The quick half of {@link #saveSnapshot}, on the loop: takes the file {@link #writeSnapshot} wrote as the
-	 * snapshot and deletes the log records and the older snapshot it covers. A snapshot older than the current
-	 * one (a reset overtook it) is deleted instead.
+	 * snapshot and deletes the log records up to {@code compactTo} (at most the snapshot's last index: less when a
+	 * backup still fetches an older snapshot and will need the entries after it) and the older snapshot files
+	 * before {@code compactTo}. A snapshot older than the current one (a reset overtook it) is deleted instead.
 	 */
-	void snapshotWritten(Snapshot snapshot, long bytes) throws IOException;
+	void snapshotWritten(Snapshot snapshot, long bytes, long compactTo) throws IOException;
 
 	/**
 	 * Drops the whole log and installs {@code snapshot} as its new start (a backup that is too far behind
-	 * receives the primary's snapshot). Durable when it returns.
+	 * receives the primary's snapshot). Durable when it returns. A file the {@link SnapshotSource} fetched for
+	 * this snapshot is moved into place rather than written again.
 	 */
 	void resetTo(Snapshot snapshot) throws IOException;
 

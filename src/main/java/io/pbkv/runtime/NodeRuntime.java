@@ -7,6 +7,8 @@ import io.pbkv.core.NodeStatus;
 import io.pbkv.core.Outcome;
 import io.pbkv.core.Query;
 import io.pbkv.core.Ready;
+import io.pbkv.core.Snapshot;
+import io.pbkv.core.SnapshotFetch;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -47,6 +49,10 @@ public final class NodeRuntime implements AutoCloseable {
 	private record Deliver(Message message) implements Input {
 	}
 
+	/** The snapshot fetched for {@code request}, verified and durable. */
+	private record Fetched(SnapshotFetch request, Snapshot snapshot) implements Input {
+	}
+
 	/** Nothing to do but look again: a snapshot write finished. */
 	private record Wake() implements Input {
 	}
@@ -61,6 +67,8 @@ public final class NodeRuntime implements AutoCloseable {
 	private final ReadyExecutor executor;
 
 	private final SnapshotWriter snapshots;
+
+	private final SnapshotSource snapshotSource;
 
 	private final RuntimeListener listener;
 
@@ -83,8 +91,9 @@ public final class NodeRuntime implements AutoCloseable {
 	private long nextRequestId;
 
 	public NodeRuntime(Node node, LogStore logStore, MetaStore metaStore, DiscardedEntries discarded,
-			Transport transport, MonotonicClock clock, RuntimeListener listener, Duration tickInterval,
-			int queueCapacity) {
+			Transport transport, SnapshotSource snapshotSource, MonotonicClock clock, RuntimeListener listener,
+			Duration tickInterval, int queueCapacity) {
+		this.snapshotSource = snapshotSource;
 		this.node = node;
 		this.logStore = logStore;
 		this.executor = new ReadyExecutor(logStore, metaStore, discarded, transport, listener);
@@ -214,6 +223,7 @@ public final class NodeRuntime implements AutoCloseable {
 				}
 				node.step(now, d.message());
 			}
+			case Fetched f -> node.snapshotFetched(now, f.snapshot(), f.request().fromUrl(), f.request().sentAt());
 			case Wake w -> {
 			}
 		}
@@ -238,6 +248,11 @@ public final class NodeRuntime implements AutoCloseable {
 			if (rd.snapshot() != null) {
 				snapshots.submit(rd.snapshot());
 			}
+			if (rd.fetch() != null) {
+				SnapshotFetch request = rd.fetch();
+				// If the queue is full it is dropped: the primary offers again, and the file is already here.
+				snapshotSource.fetch(request, snapshot -> inbox.offer(new Fetched(request, snapshot)));
+			}
 		}
 		status = node.status();
 		logSize = logStore.sizeOnDisk();
@@ -246,8 +261,8 @@ public final class NodeRuntime implements AutoCloseable {
 	/** A snapshot is durable: the store and the core may now drop what it covers. */
 	private void snapshotWritten(SnapshotWriter.Written written) throws IOException {
 		if (written != null) {
-			logStore.snapshotWritten(written.snapshot(), written.bytes());
-			node.snapshotSaved(written.snapshot().lastIndex());
+			long compactedTo = node.snapshotSaved(written.snapshot().lastIndex());
+			logStore.snapshotWritten(written.snapshot(), written.bytes(), compactedTo);
 			listener.snapshotSaved(written.snapshot().data().size(), written.nanos());
 		}
 	}
@@ -265,6 +280,8 @@ public final class NodeRuntime implements AutoCloseable {
 				case Read r -> r.reply().complete(notDone);
 				case ForcePromote f -> f.reply().complete(notDone);
 				case Deliver d -> {
+				}
+				case Fetched f -> {
 				}
 				case Wake w -> {
 				}
@@ -284,6 +301,7 @@ public final class NodeRuntime implements AutoCloseable {
 			Thread.currentThread().interrupt();
 		}
 		snapshots.close();
+		snapshotSource.close();
 		logStore.close();
 	}
 

@@ -7,8 +7,10 @@ import io.pbkv.runtime.LogStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 
 /**
  * {@link LogStore} on local files under {@code dataDir/log/}: append-only segment files of checksummed records
@@ -36,6 +38,11 @@ public final class FileLogStore implements LogStore {
 
 	private Path snapshotFile;
 
+	/** Older snapshot files kept because a backup may still be fetching them, by last index. */
+	private final TreeMap<Long, Path> pinnedSnapshots = new TreeMap<>();
+
+	private final Path incoming;
+
 	private long snapshotBytes;
 
 	private long snapshotIndex;
@@ -58,6 +65,7 @@ public final class FileLogStore implements LogStore {
 
 	FileLogStore(Path dataDir, boolean fsync, long segmentBytes) {
 		this.dir = dataDir.resolve("log");
+		this.incoming = incomingDir(dataDir);
 		this.fsync = fsync;
 		this.segmentBytes = segmentBytes;
 	}
@@ -164,8 +172,23 @@ public final class FileLogStore implements LogStore {
 		return SnapshotFile.write(dir, snapshot, fsync);
 	}
 
+	/** Where a snapshot file of this data dir's log is, whether or not it still exists. */
+	public static Path snapshotFile(Path dataDir, long lastIndex) {
+		return SnapshotFile.pathFor(dataDir.resolve("log"), lastIndex);
+	}
+
+	/** Where fetched snapshot files wait (partial ones included) until the log takes them. */
+	public static Path incomingDir(Path dataDir) {
+		return dataDir.resolve("incoming");
+	}
+
+	/** Reads and verifies a complete snapshot file (its checksum covers all of it). */
+	public static Snapshot readSnapshot(Path file) throws IOException {
+		return SnapshotFile.read(file);
+	}
+
 	@Override
-	public void snapshotWritten(Snapshot snapshot, long bytes) throws IOException {
+	public void snapshotWritten(Snapshot snapshot, long bytes, long compactTo) throws IOException {
 		requireOpen();
 		long lastIndex = snapshot.lastIndex();
 		Path written = SnapshotFile.pathFor(dir, lastIndex);
@@ -183,7 +206,7 @@ public final class FileLogStore implements LogStore {
 			Files.deleteIfExists(written);
 			throw ex;
 		}
-		replaceSnapshot(written, bytes, lastIndex);
+		replaceSnapshot(written, bytes, lastIndex, compactTo);
 		commitIndex = Math.max(commitIndex, lastIndex);
 		nextIndex = Math.max(nextIndex, lastIndex + 1);
 		// A fresh segment (unless the current one is still empty) lets this snapshot or a later one delete the
@@ -198,7 +221,7 @@ public final class FileLogStore implements LogStore {
 				}
 			}
 		}
-		while (segments.size() > 1 && segments.getFirst().lastIndex() <= lastIndex) {
+		while (segments.size() > 1 && segments.getFirst().lastIndex() <= Math.min(lastIndex, compactTo)) {
 			deleteSegment(segments.removeFirst());
 		}
 		forceDirectory();
@@ -209,8 +232,17 @@ public final class FileLogStore implements LogStore {
 		requireOpen();
 		batch.clear();
 		// The snapshot is durable before any segment goes; recovery finishes an interrupted reset.
-		replaceSnapshot(SnapshotFile.pathFor(dir, snapshot.lastIndex()), SnapshotFile.write(dir, snapshot, fsync),
-				snapshot.lastIndex());
+		Path target = SnapshotFile.pathFor(dir, snapshot.lastIndex());
+		Path fetched = incoming.resolve(target.getFileName());
+		long bytes;
+		if (Files.exists(fetched)) {
+			Files.move(fetched, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+			bytes = Files.size(target);
+		}
+		else {
+			bytes = SnapshotFile.write(dir, snapshot, fsync);
+		}
+		replaceSnapshot(target, bytes, snapshot.lastIndex(), Long.MAX_VALUE);
 		forceDirectory();
 		while (!segments.isEmpty()) {
 			deleteSegment(segments.removeLast());
@@ -243,12 +275,21 @@ public final class FileLogStore implements LogStore {
 		}
 	}
 
-	/** Takes the durable snapshot file {@code saved} as the snapshot, then deletes the one it replaces. */
-	private void replaceSnapshot(Path saved, long bytes, long lastIndex) throws IOException {
+	/**
+	 * Takes the durable snapshot file {@code saved} as the snapshot; the one it replaces, and older ones, go
+	 * unless they reach {@code keepFrom} (a backup is fetching them).
+	 */
+	private void replaceSnapshot(Path saved, long bytes, long lastIndex, long keepFrom) throws IOException {
 		if (snapshotFile != null && !snapshotFile.equals(saved)) {
-			Files.deleteIfExists(snapshotFile);
+			pinnedSnapshots.put(snapshotIndex, snapshotFile);
+		}
+		var older = pinnedSnapshots.headMap(Math.min(keepFrom, lastIndex));
+		for (Path file : older.values()) {
+			Files.deleteIfExists(file);
 			directoryChanged = true;
 		}
+		older.clear();
+		pinnedSnapshots.remove(lastIndex);
 		snapshotFile = saved;
 		snapshotBytes = bytes;
 		snapshotIndex = lastIndex;

@@ -142,16 +142,6 @@ class MessageCodecTest {
 	}
 
 	@Test
-	void snapshotKeysOutOfOrderAreRefused() {
-		byte[] bytes = MessageCodec.encode(List.of(new Message.InstallSnapshot(null, null, null, null, 1,
-				TestMessages.snapshot(), 0)));
-		int a = indexOf(bytes, (byte) 'a');
-		bytes[a] = 'c'; // keys become c, b/ü, c
-
-		assertMalformed(bytes, "order");
-	}
-
-	@Test
 	void aBatchOverTheSizeLimitIsRefused() {
 		assertMalformed(new byte[MessageCodec.MAX_BATCH_BYTES + 1], "exceeds");
 	}

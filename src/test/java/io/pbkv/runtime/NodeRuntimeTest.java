@@ -114,7 +114,7 @@ class NodeRuntimeTest {
 		FileLogStore logStore = new FileLogStore(dataDir, false);
 		logStore.open();
 		runtime = new NodeRuntime(new Node(config("a", "http://b", true), HardState.INITIAL, Snapshot.EMPTY,
-				List.of(), 0), logStore, new FileMetaStore(dataDir), DiscardedEntries.NONE, this::carry, clock,
+				List.of(), 0), logStore, new FileMetaStore(dataDir), DiscardedEntries.NONE, this::carry, SnapshotSource.NONE, clock,
 				listener, Duration.ofMillis(10), 1000);
 		runtime.start();
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -141,7 +141,7 @@ class FileLogStoreSnapshotTest {
 			Snapshot older = TestLogs.snapshot(4, 2, 1);
 			long bytes = store.writeSnapshot(older);
 			store.saveSnapshot(TestLogs.snapshot(6, 2, 1));
-			store.snapshotWritten(older, bytes);
+			store.snapshotWritten(older, bytes, older.lastIndex());
 		}
 		Recovered recovered = reopen();
 		assertThat(recovered.snapshot().lastIndex()).isEqualTo(6);

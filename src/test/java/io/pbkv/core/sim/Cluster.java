@@ -12,6 +12,8 @@ import io.pbkv.core.Ready;
 import io.pbkv.core.Reply;
 import io.pbkv.core.Role;
 import io.pbkv.core.RoleChange;
+import io.pbkv.core.Snapshot;
+import io.pbkv.core.SnapshotFetch;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -156,7 +158,12 @@ final class Cluster {
 			return;
 		}
 		n.incarnation++;
+		n.fetching = 0;
 		n.crashAfterNextPersist = false;
+		// Recovery keeps the newest snapshot file only.
+		if (!n.store.files.isEmpty()) {
+			n.store.files.headMap(n.store.files.lastKey()).clear();
+		}
 		n.clockOffset = random.nextInt(1_000_000_000);
 		n.node = new Node(n.config, n.store.hardState, n.store.snapshot, List.copyOf(n.store.entries),
 				n.store.commitIndex);
@@ -310,7 +317,10 @@ final class Cluster {
 			invariants.commits(n);
 			if (rd.snapshot() != null) {
 				n.store.saveSnapshot(rd.snapshot());
-				n.node.snapshotSaved(rd.snapshot().lastIndex());
+				n.store.compacted(n.node.snapshotSaved(rd.snapshot().lastIndex()));
+			}
+			if (rd.fetch() != null) {
+				fetch(n, rd.fetch());
 			}
 		}
 		if (n.up()) {
@@ -344,6 +354,44 @@ final class Cluster {
 		SimNode n = nodes.get(to);
 		if (n.up() && !(n.paused && n.pausedLoss > 0 && random.nextDouble() < n.pausedLoss)) {
 			turn(n, (node, t) -> node.step(t, m));
+		}
+	}
+
+	/**
+	 * A backup's runtime fetching an offered snapshot file from the primary, in chunks that take a while: it fails
+	 * when the primary is down, paused, cut off, or no longer has that file (it was replaced), and a fetch already
+	 * under way for the same file is not started twice. A crash of either side ends it.
+	 */
+	private void fetch(SimNode n, SnapshotFetch f) {
+		if (n.fetching == f.lastIndex()) {
+			return;
+		}
+		n.fetching = f.lastIndex();
+		int incarnation = n.incarnation;
+		String source = idByUrl.get(f.fromUrl());
+		long took = network.delay() * (1 + random.nextInt(20));
+		log(n.id + " fetches snapshot " + f.lastIndex() + " from " + source);
+		after(took, () -> {
+			if (n.incarnation != incarnation || !n.up() || n.fetching != f.lastIndex()) {
+				return;
+			}
+			n.fetching = 0;
+			SimNode from = source == null ? null : nodes.get(source);
+			Snapshot file = from == null || !from.up() || from.paused ? null : from.store.files.get(f.lastIndex());
+			if (file == null || network.fate(source, n.id, null).isEmpty() || random.nextInt(10) == 0) {
+				log(n.id + " failed to fetch snapshot " + f.lastIndex());
+				return;
+			}
+			log(n.id + " fetched snapshot " + f.lastIndex());
+			turn(n, (node, t) -> node.snapshotFetched(t, file, f.fromUrl(), f.sentAt()));
+		});
+	}
+
+	/** Hands {@code n} a snapshot as if its runtime had just fetched it from {@code fromUrl} (stale or old). */
+	void deliverFetched(String to, Snapshot snapshot, String fromUrl, long sentAt) {
+		SimNode n = nodes.get(to);
+		if (n.up()) {
+			turn(n, (node, t) -> node.snapshotFetched(t, snapshot, fromUrl, sentAt));
 		}
 	}
 

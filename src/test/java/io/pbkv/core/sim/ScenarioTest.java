@@ -456,7 +456,8 @@ class ScenarioTest {
 		Snapshot overtaken = NodeInternals.applied(cluster.node("a").node);
 		NodeStatus a = cluster.status("a");
 		cluster.inject("b", new Message.InstallSnapshot("a", "http://a", "http://b", a.clusterId(), a.epoch(),
-				overtaken, 0));
+				overtaken.lastIndex(), overtaken.lastEpoch(), 0));
+		cluster.deliverFetched("b", overtaken, "http://a", 0);
 		cluster.crash("a");
 		cluster.settleAndCheck(KEYS, 30_000);
 	}

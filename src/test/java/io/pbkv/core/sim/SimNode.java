@@ -50,6 +50,9 @@ final class SimNode {
 
 	int snapshotsInstalled;
 
+	/** The last index of the snapshot file its runtime is fetching; 0 when none. */
+	long fetching;
+
 	SimNode(String id, NodeConfig config) {
 		this.id = id;
 		this.config = config;

@@ -7,6 +7,8 @@ import io.pbkv.core.Snapshot;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.Random;
 
 /**
@@ -23,6 +25,9 @@ final class SimStore {
 
 	final List<LogEntry> entries = new ArrayList<>();
 
+	/** Snapshot files on disk by last index: the newest, and older ones a fetching backup still pins. */
+	final NavigableMap<Long, Snapshot> files = new TreeMap<>();
+
 	long commitIndex;
 
 	/** The commit index as of the last fsync: what survives a crash for sure. */
@@ -35,6 +40,8 @@ final class SimStore {
 		}
 		if (rd.installSnapshot() != null) {
 			snapshot = rd.installSnapshot();
+			files.put(snapshot.lastIndex(), snapshot);
+			files.headMap(snapshot.lastIndex()).clear();
 			entries.clear();
 			commitIndex = snapshot.lastIndex();
 			syncedCommitIndex = commitIndex;
@@ -58,10 +65,19 @@ final class SimStore {
 
 	/** Saves a snapshot the node asked for (durable), then drops the entries it covers. */
 	void saveSnapshot(Snapshot taken) {
+		files.put(taken.lastIndex(), taken);
+		if (taken.lastIndex() < snapshot.lastIndex()) {
+			return; // overtaken by an installed snapshot while it was written
+		}
 		snapshot = taken;
 		entries.removeIf(e -> e.index() <= taken.lastIndex());
 		commitIndex = Math.max(commitIndex, taken.lastIndex());
 		syncedCommitIndex = Math.max(syncedCommitIndex, taken.lastIndex());
+	}
+
+	/** The core compacted its log to {@code index}: older snapshot files than that (but the newest) can go. */
+	void compacted(long index) {
+		files.headMap(Math.min(index, snapshot.lastIndex())).clear();
 	}
 
 	/** A kill -9: an unsynced commit index survives or not, as the page cache happens to have it. */
@@ -74,6 +90,7 @@ final class SimStore {
 
 	/** The disk is gone: the node comes back with an empty data dir. */
 	void wipe() {
+		files.clear();
 		hardState = HardState.INITIAL;
 		snapshot = Snapshot.EMPTY;
 		entries.clear();

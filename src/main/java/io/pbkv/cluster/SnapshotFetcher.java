@@ -1,0 +1,199 @@
+package io.pbkv.cluster;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.pbkv.core.Snapshot;
+import io.pbkv.core.SnapshotFetch;
+import io.pbkv.runtime.SnapshotSource;
+import io.pbkv.storage.FileLogStore;
+import io.pbkv.storage.LogCorruptedException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The backup's side of a snapshot transfer: pulls the primary's snapshot file with {@code GET
+ * /internal/snapshot/<lastIndex>?offset=N}, one bounded chunk per request, appending to
+ * {@code incoming/snapshot-<lastIndex>.part} in the data dir. Pulling keeps the primary's loop out of it (its
+ * controller reads the file), paces the transfer by the backup's own disk, and makes it resumable for free: after
+ * a dropped connection or a restart the next fetch starts at the part file's size. Once whole, the file is forced,
+ * renamed to {@code .snap}, verified end to end (the file's CRC32C covers every byte) and loaded, all on this
+ * thread; a file that fails the check is deleted and fetched again from zero. One fetch at a time: a request for
+ * another snapshot replaces the one under way, and the older part files go.
+ */
+public final class SnapshotFetcher implements SnapshotSource {
+
+	private static final Logger log = LoggerFactory.getLogger(SnapshotFetcher.class);
+
+	static final String SIZE_HEADER = "X-Kv-Snapshot-Size";
+
+	private final Path incoming;
+
+	private final HttpClient http;
+
+	private final String token;
+
+	private final Duration timeout;
+
+	private final Counter bytesFetched;
+
+	private Thread current;
+
+	private long currentIndex;
+
+	public SnapshotFetcher(Path dataDir, String token, Duration timeout, MeterRegistry registry) {
+		this.incoming = FileLogStore.incomingDir(dataDir);
+		this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+		this.token = token == null || token.isBlank() ? null : token;
+		this.timeout = timeout;
+		this.bytesFetched = Counter.builder("kv.snapshot.fetched")
+			.description("Bytes of snapshot files this node fetched from a primary")
+			.baseUnit("bytes")
+			.register(registry);
+	}
+
+	@Override
+	public synchronized void fetch(SnapshotFetch request, Consumer<Snapshot> fetched) {
+		if (current != null && current.isAlive()) {
+			if (currentIndex == request.lastIndex()) {
+				return;
+			}
+			current.interrupt();
+		}
+		currentIndex = request.lastIndex();
+		current = Thread.ofVirtual()
+			.name("pbkv-snapshot-fetch-" + request.lastIndex())
+			.start(() -> run(request, fetched));
+	}
+
+	@Override
+	public synchronized void close() {
+		if (current != null) {
+			current.interrupt();
+		}
+		http.shutdownNow();
+	}
+
+	private void run(SnapshotFetch request, Consumer<Snapshot> fetched) {
+		String name = FileLogStore.snapshotFile(Path.of(""), request.lastIndex()).getFileName().toString();
+		Path part = incoming.resolve(name.replace(".snap", ".part"));
+		Path whole = incoming.resolve(name);
+		long start = System.nanoTime();
+		try {
+			Files.createDirectories(incoming);
+			removeOthers(part, whole);
+			if (!Files.exists(whole)) {
+				download(request, part);
+				Files.move(part, whole, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+			}
+			Snapshot snapshot = FileLogStore.readSnapshot(whole);
+			if (snapshot.lastEpoch() != request.lastEpoch()) {
+				Files.deleteIfExists(whole);
+				throw new IOException("the file's last epoch is " + snapshot.lastEpoch() + ", the offer said "
+						+ request.lastEpoch());
+			}
+			log.info("fetched snapshot {} ({} keys, {} bytes) from {} in {} ms", request.lastIndex(),
+					snapshot.data().size(), Files.size(whole), request.from(),
+					Duration.ofNanos(System.nanoTime() - start).toMillis());
+			fetched.accept(snapshot);
+		}
+		catch (LogCorruptedException ex) {
+			log.warn("snapshot {} from {} failed its check and is fetched again from the start: {}",
+					request.lastIndex(), request.from(), ex.getMessage());
+			deleteQuietly(whole);
+		}
+		catch (InterruptedException | java.nio.channels.ClosedByInterruptException ex) {
+			log.info("fetch of snapshot {} stopped; {} bytes kept for the next one", request.lastIndex(),
+					sizeOf(part));
+		}
+		catch (IOException | RuntimeException ex) {
+			log.warn("fetch of snapshot {} from {} stopped at byte {}: {}", request.lastIndex(), request.from(),
+					sizeOf(part), ex.toString());
+		}
+	}
+
+	/** Appends chunks from where the part file ends until it holds the whole file, then forces it. */
+	private void download(SnapshotFetch request, Path part) throws IOException, InterruptedException {
+		try (FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+			long offset = out.size();
+			out.position(offset);
+			long total = -1;
+			while (total < 0 || offset < total) {
+				HttpRequest.Builder get = HttpRequest
+					.newBuilder(URI.create(request.fromUrl() + "/internal/snapshot/" + request.lastIndex()
+							+ "?offset=" + offset))
+					.timeout(timeout.plusSeconds(1));
+				if (token != null) {
+					get.header(PeerSender.TOKEN_HEADER, token);
+				}
+				HttpResponse<InputStream> response = http.send(get.build(), HttpResponse.BodyHandlers.ofInputStream());
+				try (InputStream body = response.body()) {
+					if (response.statusCode() == 404) {
+						throw new IOException("the primary no longer has snapshot " + request.lastIndex());
+					}
+					if (response.statusCode() != 200) {
+						throw new IOException("HTTP " + response.statusCode());
+					}
+					total = Long.parseLong(response.headers().firstValue(SIZE_HEADER).orElse("-1"));
+					if (total < 0 || offset > total) {
+						throw new IOException("bad " + SIZE_HEADER + " " + total + " at offset " + offset);
+					}
+					byte[] buffer = new byte[1 << 16];
+					for (int n; (n = body.read(buffer)) > 0;) {
+						out.write(java.nio.ByteBuffer.wrap(buffer, 0, n));
+						offset += n;
+						bytesFetched.increment(n);
+					}
+				}
+				if (Thread.interrupted()) {
+					throw new InterruptedException();
+				}
+			}
+			out.force(true);
+		}
+	}
+
+	/** Part and whole files of other snapshots are of no use any more. */
+	private void removeOthers(Path part, Path whole) throws IOException {
+		try (var files = Files.list(incoming)) {
+			for (Path file : files.toList()) {
+				if (!file.equals(part) && !file.equals(whole)) {
+					Files.deleteIfExists(file);
+				}
+			}
+		}
+	}
+
+	private static long sizeOf(Path file) {
+		try {
+			return Files.exists(file) ? Files.size(file) : 0;
+		}
+		catch (IOException ex) {
+			return -1;
+		}
+	}
+
+	private static void deleteQuietly(Path file) {
+		try {
+			Files.deleteIfExists(file);
+		}
+		catch (IOException ex) {
+			log.warn("could not delete {}: {}", file, ex.toString());
+		}
+	}
+
+}
