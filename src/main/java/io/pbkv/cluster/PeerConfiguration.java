@@ -25,7 +25,8 @@ class PeerConfiguration {
 	@Bean
 	SnapshotFetcher snapshotFetcher(KvProperties properties, MeterRegistry registry) {
 		return new SnapshotFetcher(properties.resolvedDataDir(), properties.cluster().token(),
-				requestTimeout(properties.heartbeat()), registry);
+				requestTimeout(properties.heartbeat()), properties.replication().snapshotFetchRate().toBytes(),
+				registry);
 	}
 
 	static Duration requestTimeout(KvProperties.Heartbeat heartbeat) {

@@ -51,11 +51,15 @@ public final class SnapshotFetcher implements SnapshotSource {
 
 	private final Counter bytesFetched;
 
+	/** Bytes per second at most; 0 for no cap. */
+	private final long bytesPerSecond;
+
 	private Thread current;
 
 	private long currentIndex;
 
-	public SnapshotFetcher(Path dataDir, String token, Duration timeout, MeterRegistry registry) {
+	public SnapshotFetcher(Path dataDir, String token, Duration timeout, long bytesPerSecond, MeterRegistry registry) {
+		this.bytesPerSecond = bytesPerSecond;
 		this.incoming = FileLogStore.incomingDir(dataDir);
 		this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
 		this.token = token == null || token.isBlank() ? null : token;
@@ -132,6 +136,8 @@ public final class SnapshotFetcher implements SnapshotSource {
 			long offset = out.size();
 			out.position(offset);
 			long total = -1;
+			long paceStart = System.nanoTime();
+			long paced = 0;
 			while (total < 0 || offset < total) {
 				HttpRequest.Builder get = HttpRequest
 					.newBuilder(URI.create(request.fromUrl() + "/internal/snapshot/" + request.lastIndex()
@@ -156,7 +162,9 @@ public final class SnapshotFetcher implements SnapshotSource {
 					for (int n; (n = body.read(buffer)) > 0;) {
 						out.write(java.nio.ByteBuffer.wrap(buffer, 0, n));
 						offset += n;
+						paced += n;
 						bytesFetched.increment(n);
+						pace(paceStart, paced);
 					}
 				}
 				if (Thread.interrupted()) {
@@ -164,6 +172,17 @@ public final class SnapshotFetcher implements SnapshotSource {
 				}
 			}
 			out.force(true);
+		}
+	}
+
+	/** Sleeps as long as {@code bytes} since {@code start} are ahead of the cap. */
+	private void pace(long start, long bytes) throws InterruptedException {
+		if (bytesPerSecond > 0) {
+			long due = start + bytes * 1_000_000_000L / bytesPerSecond;
+			long ahead = due - System.nanoTime();
+			if (ahead > 0) {
+				Thread.sleep(Duration.ofNanos(ahead));
+			}
 		}
 	}
 

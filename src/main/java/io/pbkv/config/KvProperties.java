@@ -82,8 +82,18 @@ public record KvProperties(
 
 	}
 
+	/**
+	 * {@code snapshotFetchRate} caps the bytes per second a backup catching up by snapshot pulls from the primary
+	 * (0: no cap), so that a catch-up never saturates the link the primary's clients share.
+	 */
 	public record Replication(@NotNull @DefaultValue("sync") ReplicationMode mode,
-			@DefaultValue("false") boolean requireBackup) {
+			@DefaultValue("false") boolean requireBackup, @NotNull @DefaultValue("0B") DataSize snapshotFetchRate) {
+
+		@AssertTrue(message = "kv.replication.snapshot-fetch-rate must not be negative")
+		public boolean isSnapshotFetchRateValid() {
+			return snapshotFetchRate == null || snapshotFetchRate.toBytes() >= 0;
+		}
+
 	}
 
 	/** {@code snapshotEvery} is internal: applied entries between snapshots (and so log compactions). */
