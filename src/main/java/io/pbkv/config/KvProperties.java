@@ -96,9 +96,23 @@ public record KvProperties(
 
 	}
 
-	/** {@code snapshotEvery} is internal: applied entries between snapshots (and so log compactions). */
+	/**
+	 * When to snapshot and compact, as Redis rewrites its AOF: once the entries applied since the last snapshot
+	 * amount to {@code compactPercentage} of the state's size, and at least {@code compactMinSize}. After a
+	 * compaction the log keeps its last {@code retainEntries} entries (at most {@code retainSize} of them), so a
+	 * backup away briefly catches up from the log. {@code snapshotEvery} is internal (tests): a snapshot every that
+	 * many applied entries as well; 0 (the default) leaves it to the size rule.
+	 */
 	public record Storage(@NotNull @DefaultValue("always") FsyncPolicy fsync,
-			@Min(100) @DefaultValue("10000") long snapshotEvery) {
+			@Min(0) @DefaultValue("0") long snapshotEvery, @Min(1) @DefaultValue("100") int compactPercentage,
+			@NotNull @DefaultValue("64MB") DataSize compactMinSize, @Min(0) @DefaultValue("100000") long retainEntries,
+			@NotNull @DefaultValue("64MB") DataSize retainSize) {
+
+		@AssertTrue(message = "kv.storage.snapshot-every must be 0 (off) or at least 100")
+		public boolean isSnapshotEveryValid() {
+			return snapshotEvery == 0 || snapshotEvery >= 100;
+		}
+
 	}
 
 	/**

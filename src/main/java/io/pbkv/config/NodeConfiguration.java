@@ -1,5 +1,6 @@
 package io.pbkv.config;
 
+import io.pbkv.core.Compaction;
 import io.pbkv.core.HardState;
 import io.pbkv.core.Node;
 import io.pbkv.core.NodeConfig;
@@ -74,7 +75,12 @@ class NodeConfiguration {
 				properties.heartbeat().timeout().toMillis(),
 				properties.replication().mode() == KvProperties.ReplicationMode.SYNC,
 				properties.replication().requireBackup(),
-				properties.initialRole() == KvProperties.InitialRole.PRIMARY, 512);
+				properties.initialRole() == KvProperties.InitialRole.PRIMARY, 512, compaction(properties.storage()));
+	}
+
+	static Compaction compaction(KvProperties.Storage storage) {
+		return new Compaction(storage.compactPercentage(), storage.compactMinSize().toBytes(), storage.retainEntries(),
+				storage.retainSize().toBytes());
 	}
 
 	/** The loop wakes at least this often to tick the core: a fifth of the heartbeat interval, at most 100 ms. */

@@ -235,8 +235,9 @@ final class Follower {
 			// Overtaken by appends we may already have acknowledged: resetting to it would lose them.
 			primaryCommit = Math.max(primaryCommit, m.lastIndex());
 			verifiedIndex = Math.max(verifiedIndex, m.lastIndex());
+			// Only what it proves matches: up to its last index (our commits past it may be ours alone).
 			node.send(new Message.AppendResult(config.nodeId(), config.advertisedUrl(), m.fromUrl(), node.clusterId(),
-					node.epoch(), true, Math.max(m.lastIndex(), log.commitIndex()), m.sentAt(), eligible));
+					node.epoch(), true, m.lastIndex(), m.sentAt(), eligible));
 			return;
 		}
 		node.outbox().fetch(new SnapshotFetch(m.from(), m.fromUrl(), m.lastIndex(), m.lastEpoch(), m.sentAt()));
@@ -280,7 +281,7 @@ final class Follower {
 		}
 		verifiedIndex = Math.max(verifiedIndex, snapshot.lastIndex());
 		node.send(new Message.AppendResult(config.nodeId(), config.advertisedUrl(), fromUrl, node.clusterId(),
-				node.epoch(), true, Math.max(snapshot.lastIndex(), log.commitIndex()), sentAt, eligible));
+				node.epoch(), true, snapshot.lastIndex(), sentAt, eligible));
 	}
 
 	private void heard(long now) {

@@ -22,6 +22,9 @@ public final class KvStateMachine {
 
 	private long appliedEpoch;
 
+	/** Roughly what the state weighs (keys, values, overhead), maintained on every write: the compaction rule's base. */
+	private long bytes;
+
 	/** The epoch history of the applied entries: first index of each epoch's run, to that epoch. */
 	private final TreeMap<Long, Long> epochs = new TreeMap<>();
 
@@ -46,6 +49,8 @@ public final class KvStateMachine {
 		if (refusal != null) {
 			return refusal;
 		}
+		VersionedValue old = data.get(put.key());
+		bytes += put.value().length - (old == null ? -(2L * put.key().length() + 64) : old.value().length);
 		data = data.plus(put.key(), new VersionedValue(put.value(), entry.index()));
 		return new Outcome.Written(put.key(), entry.index(), entry.epoch());
 	}
@@ -55,6 +60,8 @@ public final class KvStateMachine {
 		if (refusal != null) {
 			return refusal;
 		}
+		VersionedValue old = data.get(delete.key());
+		bytes -= old.value().length + 2L * delete.key().length() + 64;
 		data = data.minus(delete.key());
 		return new Outcome.Deleted(delete.key(), entry.index(), entry.epoch());
 	}
@@ -109,6 +116,8 @@ public final class KvStateMachine {
 
 	public void restore(Snapshot snapshot) {
 		data = (TreePMap<String, VersionedValue>) snapshot.data();
+		bytes = 0;
+		data.forEach((key, value) -> bytes += value.value().length + 2L * key.length() + 64);
 		epochs.clear();
 		epochs.putAll(snapshot.epochs());
 		appliedIndex = snapshot.lastIndex();
@@ -118,6 +127,11 @@ public final class KvStateMachine {
 	/** The epoch history of what was applied; see {@link Snapshot#epochs()}. */
 	NavigableMap<Long, Long> epochs() {
 		return Collections.unmodifiableNavigableMap(epochs);
+	}
+
+	/** Roughly the state's size in bytes. */
+	long bytes() {
+		return bytes;
 	}
 
 	public long appliedIndex() {

@@ -58,6 +58,9 @@ public final class Node {
 
 	private long savedSnapshotEpoch;
 
+	/** Bytes of the entries applied since the last snapshot was taken: the compaction size rule's measure. */
+	private long appliedBytesSinceSnapshot;
+
 	/** A backup needs a snapshot newer than the saved one: take one now rather than after snapshotEvery. */
 	private boolean snapshotRequested;
 
@@ -280,6 +283,7 @@ public final class Node {
 		for (long i = state.appliedIndex() + 1; i <= log.commitIndex(); i++) {
 			LogEntry entry = log.entry(i);
 			Outcome outcome = state.apply(entry);
+			appliedBytesSinceSnapshot += Compaction.sizeOf(entry);
 			if (role == Role.PRIMARY) {
 				clients.applied(entry, outcome);
 			}
@@ -313,6 +317,7 @@ public final class Node {
 			snapshot = state.snapshot();
 			snapshotInFlight = snapshot;
 			snapshotRequested = false;
+			appliedBytesSinceSnapshot = 0;
 		}
 		long commit = log.commitIndex() > persistedCommit ? log.commitIndex() : 0;
 		Ready rd = outbox.drain(hardStateChanged ? hardState : null, installedSnapshot, truncateFrom, log.unstable(),
@@ -349,7 +354,8 @@ public final class Node {
 
 	private boolean snapshotDue() {
 		long since = state.appliedIndex() - savedSnapshotIndex;
-		return snapshotInFlight == null && (since >= config.snapshotEvery() || snapshotRequested && since > 0);
+		return snapshotInFlight == null && since > 0 && (config.snapshotEvery() > 0 && since >= config.snapshotEvery()
+				|| config.compaction().due(appliedBytesSinceSnapshot, state.bytes()) || snapshotRequested);
 	}
 
 	/** Takes a snapshot at the next turn (a backup needs a newer one than the saved one). */
@@ -380,11 +386,26 @@ public final class Node {
 			snapshotInFlight = null;
 		}
 		long pinned = role == Role.PRIMARY ? replicator.pinnedFrom(now) - 1 : Long.MAX_VALUE;
-		long to = Math.min(Math.min(index, pinned), log.commitIndex());
+		long to = Math.min(Math.min(index, pinned), Math.min(log.commitIndex(), retainedFrom() - 1));
 		if (to > log.snapshotIndex() && log.epochAt(to) >= 0) {
 			log.compactTo(to);
 		}
 		return log.snapshotIndex();
+	}
+
+	/** The first index the log keeps after a compaction: its last retainEntries entries, at most retainBytes. */
+	private long retainedFrom() {
+		Compaction rule = config.compaction();
+		long from = log.lastIndex() + 1;
+		long bytes = 0;
+		while (from - 1 > log.snapshotIndex() && log.lastIndex() - from + 2 <= rule.retainEntries()) {
+			bytes += Compaction.sizeOf(log.entry(from - 1));
+			if (bytes > rule.retainBytes()) {
+				break;
+			}
+			from--;
+		}
+		return from;
 	}
 
 	/**

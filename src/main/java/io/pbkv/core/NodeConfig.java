@@ -8,23 +8,33 @@ import java.util.Objects;
  * clock. {@code newClusterId} is used only if this node founds a cluster (the runtime makes it random; the core
  * makes nothing random).
  *
- * @param snapshotEvery applied entries between snapshots
+ * @param snapshotEvery applied entries between snapshots; 0 leaves it to {@code compaction}
  * @param syncReplication a write is acknowledged only once every in-sync backup has it durably
  * @param requireBackup writes are refused while no backup is in sync
  * @param initialPrimary on the very first start, with every peer empty, found the cluster
  * @param maxEntriesPerAppend how many entries one replication message carries at most
+ * @param compaction the size rule for snapshots and what the log keeps after one
  */
 public record NodeConfig(String nodeId, String advertisedUrl, List<String> peerUrls, String newClusterId,
 		long snapshotEvery, long heartbeatInterval, long heartbeatTimeout, boolean syncReplication,
-		boolean requireBackup, boolean initialPrimary, int maxEntriesPerAppend) {
+		boolean requireBackup, boolean initialPrimary, int maxEntriesPerAppend, Compaction compaction) {
+
+	/** Settings with the entry count rule only and no retention. */
+	public NodeConfig(String nodeId, String advertisedUrl, List<String> peerUrls, String newClusterId,
+			long snapshotEvery, long heartbeatInterval, long heartbeatTimeout, boolean syncReplication,
+			boolean requireBackup, boolean initialPrimary, int maxEntriesPerAppend) {
+		this(nodeId, advertisedUrl, peerUrls, newClusterId, snapshotEvery, heartbeatInterval, heartbeatTimeout,
+				syncReplication, requireBackup, initialPrimary, maxEntriesPerAppend, Compaction.NONE);
+	}
 
 	public NodeConfig {
 		Objects.requireNonNull(nodeId, "nodeId");
 		Objects.requireNonNull(advertisedUrl, "advertisedUrl");
 		peerUrls = List.copyOf(peerUrls);
 		Objects.requireNonNull(newClusterId, "newClusterId");
-		if (snapshotEvery < 1) {
-			throw new IllegalArgumentException("snapshotEvery must be >= 1");
+		Objects.requireNonNull(compaction, "compaction");
+		if (snapshotEvery < 0 || snapshotEvery == 0 && compaction.growthPercent() == 0) {
+			throw new IllegalArgumentException("snapshotEvery must be >= 1, or 0 with a compaction size rule");
 		}
 		if (heartbeatInterval < 1 || heartbeatTimeout <= heartbeatInterval) {
 			throw new IllegalArgumentException("need 0 < heartbeatInterval < heartbeatTimeout");

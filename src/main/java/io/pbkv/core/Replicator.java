@@ -100,7 +100,7 @@ final class Replicator {
 		long last = Math.min(log.lastIndex(), prevIndex + config.maxEntriesPerAppend());
 		long bytes = 0;
 		for (long i = prevIndex + 1; i <= last; i++) {
-			bytes += sizeOf(log.entry(i));
+			bytes += Compaction.sizeOf(log.entry(i));
 			if (bytes > MAX_APPEND_BYTES && i > prevIndex + 1) {
 				last = i - 1;
 				break;
@@ -112,14 +112,6 @@ final class Replicator {
 				p.inSync ? p.admittedFrom : 0));
 		p.nextIndex = last + 1;
 		p.lastSentAt = now;
-	}
-
-	private static long sizeOf(LogEntry entry) {
-		return switch (entry.command()) {
-			case Command.Put put -> put.value().length + 2L * put.key().length() + 64;
-			case Command.Delete delete -> 2L * delete.key().length() + 64;
-			case Command.EpochStart start -> 64;
-		};
 	}
 
 	/**

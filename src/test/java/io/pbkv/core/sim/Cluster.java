@@ -1,6 +1,7 @@
 package io.pbkv.core.sim;
 
 import io.pbkv.core.Command;
+import io.pbkv.core.Compaction;
 import io.pbkv.core.LogEntry;
 import io.pbkv.core.Message;
 import io.pbkv.core.Node;
@@ -84,6 +85,10 @@ final class Cluster {
 	private long nextRequest;
 
 	Cluster(long seed, List<String> ids, long snapshotEvery, boolean requireBackup) {
+		this(seed, ids, snapshotEvery, requireBackup, Compaction.NONE);
+	}
+
+	Cluster(long seed, List<String> ids, long snapshotEvery, boolean requireBackup, Compaction compaction) {
 		this.seed = seed;
 		this.random = new Random(seed);
 		this.network = new SimNetwork(new Random(random.nextLong()));
@@ -91,7 +96,7 @@ final class Cluster {
 		for (String id : ids) {
 			List<String> peers = ids.stream().filter(p -> !p.equals(id)).map(p -> "http://" + p).toList();
 			NodeConfig config = new NodeConfig(id, "http://" + id, peers, "cluster-1", snapshotEvery,
-					HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, true, requireBackup, id.equals(ids.get(0)), 64);
+					HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, true, requireBackup, id.equals(ids.get(0)), 64, compaction);
 			nodes.put(id, new SimNode(id, config));
 			idByUrl.put(config.advertisedUrl(), id);
 		}

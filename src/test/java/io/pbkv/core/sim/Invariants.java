@@ -266,8 +266,8 @@ final class Invariants {
 
 	/**
 	 * Under split brain: every acknowledged write is the final primary's entry at its version, or some node
-	 * reported it discarded, or a later acknowledged write to the same key is one of those: a history that was
-	 * compacted keeps only the last value of each key, so that is all a node can report of it. Entries rebuilt
+	 * reported it discarded, or a later write to the same key is one of those: a history that was compacted keeps
+	 * only the last value of each key, so that is all a node can report of it. Entries rebuilt
 	 * from the state carry no precondition, so puts match by key and value, deletes by key.
 	 */
 	private void acknowledgedWritesSurviveOrAreReported(SimNode primary, Map<Long, Long> versionOf,
@@ -290,7 +290,10 @@ final class Invariants {
 				accountedFrom.merge(command.key(), version, Math::min);
 				continue;
 			}
-			if (accountedFrom.getOrDefault(command.key(), Long.MIN_VALUE) > version) {
+			boolean overwrittenInAReportedHistory = nodes.stream()
+				.flatMap(n -> n.discarded.stream())
+				.anyMatch(e -> command.key().equals(e.command().key()) && e.index() > version);
+			if (accountedFrom.getOrDefault(command.key(), Long.MIN_VALUE) > version || overwrittenInAReportedHistory) {
 				continue;
 			}
 			if (!reported) {

@@ -1,5 +1,7 @@
 package io.pbkv.core.sim;
 
+import io.pbkv.core.Compaction;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -141,8 +143,12 @@ class SimulationTest {
 
 	/** One random run; throws naming the seed, the rule broken, how to rerun it and the run's last steps. */
 	static void run(long seed, Setup setup) {
-		long snapshotEvery = SNAPSHOT_EVERY[new Random(~seed).nextInt(SNAPSHOT_EVERY.length)];
-		Cluster cluster = new Cluster(seed, setup.ids, snapshotEvery, setup.requireBackup);
+		Random settings = new Random(~seed);
+		long snapshotEvery = SNAPSHOT_EVERY[settings.nextInt(SNAPSHOT_EVERY.length)];
+		// Half the runs also snapshot by size (the production rule) and keep a tail of the log after compacting.
+		Compaction compaction = settings.nextBoolean() ? Compaction.NONE
+				: new Compaction(100, 300, settings.nextInt(40), 200 + settings.nextInt(4_000));
+		Cluster cluster = new Cluster(seed, setup.ids, snapshotEvery, setup.requireBackup, compaction);
 		if (setup.linkCuts && !setup.requireBackup) {
 			cluster.invariants.allowSplitBrain();
 		}
