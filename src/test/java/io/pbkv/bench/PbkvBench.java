@@ -194,8 +194,8 @@ public final class PbkvBench {
 			ok = false;
 		}
 		if (table.anyTimeout()) {
-			out.println("A wait ended without what it waited for (timeout, exited, or a load that gave up: keys/s"
-					+ " marked !): see the row.");
+			out.println("A wait ended without what it waited for (timeout, exited, or a load that gave up after no"
+					+ " acknowledgement for the bound: keys/s marked ! or keys in err): see the row.");
 			ok = false;
 		}
 		return ok;
