@@ -9,6 +9,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -28,9 +29,16 @@ import java.util.Set;
  * @param targets what to measure ({@code PBKV_BENCH_TARGETS}, default {@code lone,pair}); always in the order of
  * {@link TargetKind}, whatever the order given
  * @param failovers kill -9 rounds after the pair's rows ({@code PBKV_BENCH_FAILOVERS}, default 3; 0 skips them)
+ * @param scaleKeys the key counts of the scale rows, one pair each ({@code PBKV_BENCH_SCALE_KEYS}, default
+ * {@code 100000,1000000}; 10M only when listed)
+ * @param scaleValueBytes size of every value the scale rows load ({@code PBKV_BENCH_SCALE_VALUE_BYTES}, default 100)
+ * @param scaleXmx the {@code -Xmx} of the scale rows' nodes, such as {@code 2g} ({@code PBKV_BENCH_SCALE_XMX}); empty
+ * for the JVM's default
+ * @param scaleWait the bound of every wait of a scale row ({@code PBKV_BENCH_SCALE_WAIT_SECONDS}, default 600)
  */
 record BenchSettings(Path jar, Path java, Path workRoot, Duration duration, Duration warmup, List<Integer> clientCounts,
-		int valueBytes, Duration fsyncProbe, boolean keepWorkDir, Set<TargetKind> targets, int failovers) {
+		int valueBytes, Duration fsyncProbe, boolean keepWorkDir, Set<TargetKind> targets, int failovers,
+		List<Long> scaleKeys, int scaleValueBytes, Optional<String> scaleXmx, Duration scaleWait) {
 
 	/** The deployments {@code PBKV_BENCH_TARGETS} can name. */
 	enum TargetKind {
@@ -39,12 +47,16 @@ record BenchSettings(Path jar, Path java, Path workRoot, Duration duration, Dura
 		LONE,
 
 		/** {@link PrimaryBackupPair}. */
-		PAIR
+		PAIR,
+
+		/** {@link ScaleBench}: a pair per key count, loaded with that many keys, then its backup restarted. */
+		SCALE
 
 	}
 
 	BenchSettings {
 		targets = Set.copyOf(targets);
+		scaleKeys = List.copyOf(scaleKeys);
 	}
 
 	static BenchSettings fromEnvironment(Map<String, String> env) {
@@ -55,7 +67,11 @@ record BenchSettings(Path jar, Path java, Path workRoot, Duration duration, Dura
 				seconds(env, "PBKV_BENCH_WARMUP_SECONDS", "2"), clients(env.getOrDefault("PBKV_BENCH_CLIENTS", "1,16,64")),
 				Integer.parseInt(env.getOrDefault("PBKV_BENCH_VALUE_BYTES", "100")),
 				seconds(env, "PBKV_BENCH_FSYNC_SECONDS", "3"), "1".equals(env.get("PBKV_BENCH_KEEP")),
-				targets(env.getOrDefault("PBKV_BENCH_TARGETS", "lone,pair")), failovers(env));
+				targets(env.getOrDefault("PBKV_BENCH_TARGETS", "lone,pair")), failovers(env),
+				scaleKeys(env.getOrDefault("PBKV_BENCH_SCALE_KEYS", "100000,1000000")),
+				Integer.parseInt(env.getOrDefault("PBKV_BENCH_SCALE_VALUE_BYTES", "100").strip()),
+				Optional.ofNullable(env.get("PBKV_BENCH_SCALE_XMX")).map(String::strip).filter((x) -> !x.isEmpty()),
+				seconds(env, "PBKV_BENCH_SCALE_WAIT_SECONDS", "600"));
 	}
 
 	boolean measures(TargetKind kind) {
@@ -67,7 +83,17 @@ record BenchSettings(Path jar, Path java, Path workRoot, Duration duration, Dura
 	 * process tests' {@link NodeProcess#TEST_JVM_OPTIONS}, which trade peak speed for start-up time.
 	 */
 	NodeProcess node(String nodeId, int port, Path workDir, List<String> args) {
-		return new NodeProcess(this.java, this.jar, List.of(), nodeId, port, workDir, args);
+		return node(nodeId, port, workDir, List.of(), args);
+	}
+
+	/** A node as {@link #node(String, int, Path, List)} makes it, with these JVM options (the scale rows' -Xmx). */
+	NodeProcess node(String nodeId, int port, Path workDir, List<String> jvmOptions, List<String> args) {
+		return new NodeProcess(this.java, this.jar, jvmOptions, nodeId, port, workDir, args);
+	}
+
+	/** The JVM options of the scale rows' nodes: {@code -Xmx} when {@link #scaleXmx()} is set, else none. */
+	List<String> scaleJvmOptions() {
+		return this.scaleXmx.map((xmx) -> List.of("-Xmx" + xmx)).orElse(List.of());
 	}
 
 	int maxClients() {
@@ -109,13 +135,34 @@ record BenchSettings(Path jar, Path java, Path workRoot, Duration duration, Dura
 			}
 			catch (IllegalArgumentException ex) {
 				throw new IllegalArgumentException(
-						"PBKV_BENCH_TARGETS must list lone and/or pair, not '" + text + "'");
+						"PBKV_BENCH_TARGETS must list lone, pair and/or scale, not '" + text + "'");
 			}
 		}
 		if (kinds.isEmpty()) {
-			throw new IllegalArgumentException("PBKV_BENCH_TARGETS must list lone and/or pair, not '" + text + "'");
+			throw new IllegalArgumentException(
+					"PBKV_BENCH_TARGETS must list lone, pair and/or scale, not '" + text + "'");
 		}
 		return kinds;
+	}
+
+	/** Positive key counts, in the order given; {@code _} may group digits ({@code 1_000_000}). */
+	static List<Long> scaleKeys(String text) {
+		List<Long> counts;
+		try {
+			counts = Arrays.stream(text.split(","))
+				.map((count) -> count.strip().replace("_", ""))
+				.filter((count) -> !count.isEmpty())
+				.map(Long::valueOf)
+				.toList();
+		}
+		catch (NumberFormatException ex) {
+			counts = List.of();
+		}
+		if (counts.isEmpty() || counts.stream().anyMatch((count) -> count < 1)) {
+			throw new IllegalArgumentException(
+					"PBKV_BENCH_SCALE_KEYS must list positive key counts, such as 100000,1000000, not '" + text + "'");
+		}
+		return counts;
 	}
 
 	private static int failovers(Map<String, String> env) {

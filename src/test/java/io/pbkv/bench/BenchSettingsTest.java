@@ -39,6 +39,38 @@ class BenchSettingsTest {
 	}
 
 	@Test
+	void scaleRowsDefaultTo100kAnd1MKeysOf100BytesWithTheDefaultHeap() {
+		BenchSettings settings = BenchSettings.fromEnvironment(Map.of());
+
+		assertThat(settings.measures(TargetKind.SCALE)).isFalse();
+		assertThat(settings.scaleKeys()).containsExactly(100_000L, 1_000_000L);
+		assertThat(settings.scaleValueBytes()).isEqualTo(100);
+		assertThat(settings.scaleXmx()).isEmpty();
+		assertThat(settings.scaleJvmOptions()).isEmpty();
+		assertThat(settings.scaleWait()).isEqualTo(Duration.ofMinutes(10));
+	}
+
+	@Test
+	void scaleSettingsAreReadFromTheEnvironment() {
+		BenchSettings settings = BenchSettings.fromEnvironment(Map.of("PBKV_BENCH_TARGETS", "scale",
+				"PBKV_BENCH_SCALE_KEYS", "20000, 10_000_000", "PBKV_BENCH_SCALE_XMX", "2g",
+				"PBKV_BENCH_SCALE_WAIT_SECONDS", "30"));
+
+		assertThat(settings.targets()).containsExactly(TargetKind.SCALE);
+		assertThat(settings.scaleKeys()).containsExactly(20_000L, 10_000_000L);
+		assertThat(settings.scaleJvmOptions()).containsExactly("-Xmx2g");
+		assertThat(settings.scaleWait()).isEqualTo(Duration.ofSeconds(30));
+	}
+
+	@Test
+	void scaleKeysMustBePositiveCounts() {
+		for (String bad : List.of("", "0", "-5", "1M", "100000,,x")) {
+			assertThatIllegalArgumentException().isThrownBy(() -> BenchSettings.scaleKeys(bad))
+				.withMessageContaining("PBKV_BENCH_SCALE_KEYS");
+		}
+	}
+
+	@Test
 	void failoversMayBeZeroButNotNegativeOrText() {
 		assertThat(BenchSettings.fromEnvironment(Map.of("PBKV_BENCH_FAILOVERS", "0")).failovers()).isZero();
 		for (String bad : List.of("-1", "three")) {

@@ -25,6 +25,20 @@ class ClusterViewTest {
 	}
 
 	@Test
+	void aBackupHasCaughtUpWhenInSyncWithTheMatchIndexAtThePrimarysLastIndex() {
+		ClusterView caughtUp = ClusterView.parse(PRIMARY.formatted("true")).orElseThrow();
+		String lagging = PRIMARY.formatted("true").replace("\"matchIndex\":12", "\"matchIndex\":11");
+		ClusterView behind = ClusterView.parse(lagging).orElseThrow();
+
+		assertThat(caughtUp.lastIndex()).isEqualTo(12);
+		assertThat(caughtUp.peersMatchIndex()).containsExactly(12L);
+		assertThat(caughtUp.isPrimaryWithBackupCaughtUp()).isTrue();
+		assertThat(behind.isPrimaryWithBackupInSync()).isTrue();
+		assertThat(behind.isPrimaryWithBackupCaughtUp()).isFalse();
+		assertThat(ClusterView.parse(PRIMARY.formatted("false")).orElseThrow().isPrimaryWithBackupCaughtUp()).isFalse();
+	}
+
+	@Test
 	void aPrimaryWhoseBackupIsNotInSyncIsNotReady() {
 		ClusterView view = ClusterView.parse(PRIMARY.formatted("false")).orElseThrow();
 
@@ -40,7 +54,7 @@ class ClusterViewTest {
 
 		ClusterView view = ClusterView.parse(json).orElseThrow();
 
-		assertThat(view).isEqualTo(new ClusterView("BACKUP", false, List.of(false)));
+		assertThat(view).isEqualTo(new ClusterView("BACKUP", false, -1, List.of(false), List.of()));
 		assertThat(view.isPrimaryWithBackupInSync()).isFalse();
 	}
 

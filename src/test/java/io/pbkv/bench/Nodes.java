@@ -78,6 +78,23 @@ final class Nodes {
 		}
 	}
 
+	/** The body of {@code GET /actuator/prometheus}, or null when the node did not answer 200 within 5 s. */
+	static String prometheus(HttpClient http, URI base) {
+		try {
+			HttpResponse<String> r = http.send(
+					HttpRequest.newBuilder(base.resolve("/actuator/prometheus")).timeout(Duration.ofSeconds(5)).build(),
+					HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+			return r.statusCode() == 200 ? r.body() : null;
+		}
+		catch (IOException ex) {
+			return null;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return null;
+		}
+	}
+
 	private static int status(HttpClient http, HttpRequest request) {
 		try {
 			return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();

@@ -18,7 +18,9 @@ import java.util.stream.Stream;
  * 64 concurrent clients over real HTTP against each {@link Target} (a lone node, then a primary-backup pair with
  * synchronous replication, printed beside it), plus the disk's serial fsync rate, to show the gain of group
  * commit; then kill -9 failovers of the pair under load ({@link FailoverBench}): how long writes fail, and
- * whether any acknowledged write was lost. Settings come from the environment, see {@link BenchSettings}.
+ * whether any acknowledged write was lost. On request ({@code PBKV_BENCH_TARGETS=scale}), {@link ScaleBench}: a
+ * pair loaded with 100k, 1M, ... keys, and what that size costs in snapshots, stalls, disk, memory and restarts.
+ * Settings come from the environment, see {@link BenchSettings}.
  *
  * <p>Run with {@code java -cp target/test-classes:target/classes io.pbkv.bench.PbkvBench}; never part of a test
  * run (no class here is named {@code *Test} except the unit tests of its pure logic).
@@ -58,9 +60,13 @@ public final class PbkvBench {
 			chosen.add(new PrimaryBackupPair(settings, workDir.resolve("pair")));
 		}
 		List<Target> targets = List.copyOf(chosen);
+		ScaleBench scale = settings.measures(BenchSettings.TargetKind.SCALE) ? new ScaleBench(settings) : null;
 
 		Runnable cleanUp = () -> {
 			targets.forEach(Target::close);
+			if (scale != null) {
+				scale.close();
+			}
 			if (!settings.keepWorkDir()) {
 				deleteRecursively(workDir);
 			}
@@ -70,7 +76,7 @@ public final class PbkvBench {
 		Runtime.getRuntime().addShutdownHook(cleanUpOnExit);
 		int status;
 		try {
-			status = run(settings, workDir, targets);
+			status = run(settings, workDir, targets, scale);
 		}
 		catch (IllegalStateException ex) {
 			// A node that does not start or serve: the message says why, with its log; a stack trace adds nothing.
@@ -91,7 +97,8 @@ public final class PbkvBench {
 		System.exit(status);
 	}
 
-	private static int run(BenchSettings settings, Path workDir, List<Target> targets) throws Exception {
+	private static int run(BenchSettings settings, Path workDir, List<Target> targets, ScaleBench scale)
+			throws Exception {
 		FileStore store = Files.getFileStore(workDir);
 		out.printf(Locale.ROOT, "jar %s, node java %s%n", settings.jar(), settings.java());
 		out.printf(Locale.ROOT, "work dir %s (file system %s on %s)%n", workDir, store.type(), store.name());
@@ -99,14 +106,25 @@ public final class PbkvBench {
 			out.println("WARNING: " + store.type() + " does not reach a disk on fsync; set PBKV_BENCH_DIR to a"
 					+ " directory on the disk you want to judge");
 		}
-		out.printf(Locale.ROOT, "%s s per row after a %s s warm-up per operation; clients %s; %d-byte values%n",
-				seconds(settings.duration()), seconds(settings.warmup()), settings.clientCounts(), settings.valueBytes());
-		out.printf(Locale.ROOT, "targets: %s%n%n", String.join(", ", targets.stream().map(Target::name).toList()));
+		if (!targets.isEmpty()) {
+			out.printf(Locale.ROOT, "%s s per row after a %s s warm-up per operation; clients %s; %d-byte values%n",
+					seconds(settings.duration()), seconds(settings.warmup()), settings.clientCounts(),
+					settings.valueBytes());
+		}
+		List<String> names = new ArrayList<>(targets.stream().map(Target::name).toList());
+		if (scale != null) {
+			names.add("scale " + settings.scaleKeys() + " keys");
+		}
+		out.printf(Locale.ROOT, "targets: %s%n%n", String.join(", ", names));
 
-		FsyncProbe.Result fsync = FsyncProbe.measure(workDir, settings.fsyncProbe());
-		out.printf(Locale.ROOT, "serial fsync (append 64 B + force): %.0f/s, p50 %.2f ms, p99 %.2f ms (%d in %s s)%n%n",
-				fsync.perSecond(), fsync.latency().p50Millis(), fsync.latency().p99Millis(), fsync.fsyncs(),
-				seconds(fsync.elapsed()));
+		FsyncProbe.Result fsync = null;
+		if (!targets.isEmpty()) {
+			fsync = FsyncProbe.measure(workDir, settings.fsyncProbe());
+			out.printf(Locale.ROOT,
+					"serial fsync (append 64 B + force): %.0f/s, p50 %.2f ms, p99 %.2f ms (%d in %s s)%n%n",
+					fsync.perSecond(), fsync.latency().p50Millis(), fsync.latency().p99Millis(), fsync.fsyncs(),
+					seconds(fsync.elapsed()));
+		}
 
 		ResultsTable table = new ResultsTable(out);
 		boolean failoverTrouble = false;
@@ -129,18 +147,58 @@ public final class PbkvBench {
 			}
 		}
 
-		out.println();
-		printGain(settings, targets, table, fsync);
 		int status = 0;
-		if (table.anyFailures()) {
-			out.println("Some requests failed (errors column): the figures above are not trustworthy.");
-			status = 1;
+		if (!targets.isEmpty()) {
+			out.println();
+			printGain(settings, targets, table, fsync);
+			if (table.anyFailures()) {
+				out.println("Some requests failed (errors column): the figures above are not trustworthy.");
+				status = 1;
+			}
+			if (failoverTrouble) {
+				out.println("A failover did not recover, or an acknowledged write was not read back: see above.");
+				status = 1;
+			}
 		}
-		if (failoverTrouble) {
-			out.println("A failover did not recover, or an acknowledged write was not read back: see above.");
-			status = 1;
+		if (scale != null) {
+			if (!targets.isEmpty()) {
+				out.println();
+			}
+			if (!scaleRows(settings, workDir, scale)) {
+				status = 1;
+			}
 		}
 		return status;
+	}
+
+	/**
+	 * One row per key count, each against a new pair; false when a load had keys not acknowledged or a wait timed
+	 * out (the row says which).
+	 */
+	private static boolean scaleRows(BenchSettings settings, Path workDir, ScaleBench scale) throws Exception {
+		out.printf(Locale.ROOT,
+				"scale: per key count, a new pair (sync, fsync always, %s) loaded with that many distinct keys of %d-byte"
+						+ " values, %d PUTs in flight, then its backup restarted three ways; every wait at most %s s%n",
+				settings.scaleXmx().map((xmx) -> "-Xmx" + xmx).orElse("the JVM's default -Xmx"),
+				settings.scaleValueBytes(), ScaleBench.IN_FLIGHT, seconds(settings.scaleWait()));
+		for (String line : ScaleTable.legend()) {
+			out.println("  " + line);
+		}
+		ScaleTable table = new ScaleTable(out);
+		for (long keys : settings.scaleKeys()) {
+			table.add(scale.measure(keys, workDir.resolve("scale-" + keys)));
+		}
+		boolean ok = true;
+		if (table.anyFailures()) {
+			out.println("Some keys were not acknowledged (err column): the rows above are not trustworthy.");
+			ok = false;
+		}
+		if (table.anyTimeout()) {
+			out.println("A wait ended without what it waited for (timeout, exited, or a load that gave up after no"
+					+ " acknowledgement for the bound: keys/s marked ! or keys in err): see the row.");
+			ok = false;
+		}
+		return ok;
 	}
 
 	/** Starts the target and loads it row by row (each operation warmed up first); the caller stops it. */

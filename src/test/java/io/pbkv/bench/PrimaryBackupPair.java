@@ -16,7 +16,8 @@ import java.util.Optional;
  * other advertises ({@code http://127.0.0.1:<port>}), each with its own data dir. The load goes to the primary.
  *
  * <p>For the failover runs it can kill the primary with SIGKILL and restart the killed node as backup on the
- * same port and data dir; it tracks which node leads. Node indexes are 0 for {@code a} and 1 for {@code b}.
+ * same port and data dir; it tracks which node leads. For the scale rows it can kill the backup and start it
+ * again without waiting. Node indexes are 0 for {@code a} and 1 for {@code b}.
  */
 final class PrimaryBackupPair implements Target {
 
@@ -31,6 +32,8 @@ final class PrimaryBackupPair implements Target {
 
 	private final Path dir;
 
+	private final List<String> jvmOptions;
+
 	private final int[] ports = new int[2];
 
 	private final NodeProcess[] nodes = new NodeProcess[2];
@@ -43,8 +46,14 @@ final class PrimaryBackupPair implements Target {
 	private boolean closed;
 
 	PrimaryBackupPair(BenchSettings settings, Path dir) throws IOException {
+		this(settings, dir, List.of());
+	}
+
+	/** A pair whose nodes run with these JVM options, such as the scale rows' {@code -Xmx}. */
+	PrimaryBackupPair(BenchSettings settings, Path dir, List<String> jvmOptions) throws IOException {
 		this.settings = settings;
 		this.dir = dir;
+		this.jvmOptions = List.copyOf(jvmOptions);
 		this.ports[0] = NodeProcess.freePort();
 		do {
 			this.ports[1] = NodeProcess.freePort();
@@ -111,6 +120,26 @@ final class PrimaryBackupPair implements Target {
 		awaitInSync();
 	}
 
+	/** SIGKILL of the backup; the primary goes on alone once it drops the backup from its in-sync set. */
+	void killBackup() throws InterruptedException {
+		this.nodes[backup()].kill9();
+	}
+
+	/**
+	 * Starts the backup's process again on its port and data dir (which may have been deleted meanwhile) and
+	 * returns at once, with {@link System#nanoTime()} just before the start.
+	 */
+	long launchBackup() throws IOException {
+		long startedAt = System.nanoTime();
+		launch(backup(), "backup");
+		return startedAt;
+	}
+
+	/** The process of {@code node}: its pid, data dir and log. */
+	NodeProcess process(int node) {
+		return this.nodes[node];
+	}
+
 	/**
 	 * Polls until the primary reports role PRIMARY with {@code peers[0].inSync} and the backup reports itself
 	 * eligible to take over; bounded by {@link #IN_SYNC_TIMEOUT}.
@@ -152,7 +181,7 @@ final class PrimaryBackupPair implements Target {
 			throw new IllegalStateException("the benchmark is stopping");
 		}
 		int peer = 1 - node;
-		this.nodes[node] = this.settings.node(id(node), this.ports[node], this.dir,
+		this.nodes[node] = this.settings.node(id(node), this.ports[node], this.dir, this.jvmOptions,
 				List.of("--kv.initial-role=" + role, "--kv.peers=" + url(peer), "--kv.storage.fsync=always"));
 		this.nodes[node].start();
 	}

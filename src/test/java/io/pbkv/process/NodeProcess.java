@@ -167,6 +167,11 @@ public final class NodeProcess implements AutoCloseable {
 		return "http://127.0.0.1:" + port;
 	}
 
+	/** The process id of the node's JVM, for {@code /proc/<pid>/...}; the node must have been started. */
+	public long pid() {
+		return process.pid();
+	}
+
 	public String nodeId() {
 		return nodeId;
 	}
