@@ -109,9 +109,11 @@ final class SnapshotFile {
 				throw corrupted(file, "not a pbkv snapshot (bad magic number)");
 			}
 			int version = in.readInt();
-			if (version != 1 && version != VERSION) {
-				throw corrupted(file, "unsupported snapshot format version " + version + " (this pbkv reads 1 to "
-						+ VERSION + "): written by a newer pbkv?");
+			if (version > VERSION) {
+				throw new UnsupportedFormatException(file, "snapshot format", version, "versions 1 to " + VERSION);
+			}
+			if (version < 1) {
+				throw corrupted(file, "impossible snapshot format version " + version);
 			}
 			long lastIndex = in.readLong();
 			long lastEpoch = in.readLong();
