@@ -364,8 +364,11 @@ public final class Node {
 				|| config.compaction().due(appliedBytesSinceSnapshot, state.bytes()) || snapshotRequested);
 	}
 
-	/** Takes a snapshot at the next turn (a backup needs a newer one than the saved one). */
-	void requestSnapshot() {
+	/**
+	 * Takes a snapshot at the next turn, if anything was applied since the saved one: a backup needs a newer one,
+	 * or an operator downloads one.
+	 */
+	public void requestSnapshot() {
 		snapshotRequested = true;
 	}
 
