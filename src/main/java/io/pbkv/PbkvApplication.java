@@ -10,10 +10,16 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 @SpringBootApplication
 public class PbkvApplication {
 
-	/** Runs a node, or with {@code client} as the first argument the command-line client (no Spring context). */
+	/**
+	 * Runs a node, or with {@code client} as the first argument the command-line client, with {@code restore} the
+	 * restore of a snapshot into a new data dir (neither starts a Spring context).
+	 */
 	public static void main(String[] args) {
 		if (args.length > 0 && ClientMain.COMMAND.equals(args[0])) {
 			System.exit(ClientMain.run(Arrays.copyOfRange(args, 1, args.length)));
+		}
+		if (args.length > 0 && RestoreCommand.COMMAND.equals(args[0])) {
+			System.exit(RestoreCommand.run(Arrays.copyOfRange(args, 1, args.length)));
 		}
 		SpringApplication.run(PbkvApplication.class, args);
 	}

@@ -23,8 +23,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class ClusterController {
 
-	static final String TOKEN_HEADER = "X-Kv-Token";
-
 	private static final Logger log = LoggerFactory.getLogger(ClusterController.class);
 
 	private final NodeRuntime runtime;
@@ -54,16 +52,9 @@ class ClusterController {
 	 * may be gone, so it takes the cluster token, is refused while any peer answers, and is logged and counted.
 	 */
 	@PostMapping("/cluster/force-primary")
-	ResponseEntity<Object> forcePrimary(@RequestHeader(name = TOKEN_HEADER, required = false) String given)
+	ResponseEntity<Object> forcePrimary(@RequestHeader(name = OperatorToken.HEADER, required = false) String given)
 			throws Exception {
-		if (cluster.open()) {
-			return Problems.response(HttpStatus.FORBIDDEN, "forbidden",
-					"forced promotion needs kv.cluster.token to be set on this node");
-		}
-		if (!cluster.accepts(given)) {
-			return Problems.response(given == null ? HttpStatus.UNAUTHORIZED : HttpStatus.FORBIDDEN, "forbidden",
-					"send the cluster token in " + TOKEN_HEADER);
-		}
+		OperatorToken.require(cluster, given, "forced promotion");
 		log.warn("forced promotion requested by an operator");
 		Outcome outcome = runtime.forcePromote().get(10, TimeUnit.SECONDS);
 		if (outcome instanceof Outcome.Unavailable refused) {

@@ -86,12 +86,18 @@ public final class Node {
 	/**
 	 * Takes the node's first decisions. A node without peers is a cluster of one and leads at once, unless it has
 	 * been in its cluster with peers: then its configuration lost them, and it refuses to start. A node with
-	 * state starts as a backup that holds no admission: it may promote only with every other node's vote.
+	 * state starts as a backup that holds no admission: it may promote only with every other node's vote. A node
+	 * whose hard state is older than its log (a data dir restored from a snapshot) takes the log's last epoch.
 	 */
 	public void start(long now) {
 		this.now = now;
 		follower.reset(now);
 		setHardState(hardState);
+		if (log.lastEpoch() > hardState.epoch()) {
+			// A data dir restored from a snapshot has no meta.properties: its epoch is the snapshot's (epochs only
+			// grow), so that the epoch this node leads or votes in comes after every epoch in its history.
+			setHardState(hardState.withEpoch(log.lastEpoch()));
+		}
 		if (config.peerUrls().isEmpty() && hardState.hasPeers()) {
 			throw new IllegalStateException("node " + config.nodeId() + ": its data dir says cluster "
 					+ hardState.clusterId() + " has peers, but kv.peers is empty; refusing to become a primary "
@@ -358,8 +364,11 @@ public final class Node {
 				|| config.compaction().due(appliedBytesSinceSnapshot, state.bytes()) || snapshotRequested);
 	}
 
-	/** Takes a snapshot at the next turn (a backup needs a newer one than the saved one). */
-	void requestSnapshot() {
+	/**
+	 * Takes a snapshot at the next turn, if anything was applied since the saved one: a backup needs a newer one,
+	 * or an operator downloads one.
+	 */
+	public void requestSnapshot() {
 		snapshotRequested = true;
 	}
 

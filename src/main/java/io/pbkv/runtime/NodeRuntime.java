@@ -53,6 +53,10 @@ public final class NodeRuntime implements AutoCloseable {
 	private record Fetched(SnapshotFetch request, Snapshot snapshot) implements Input {
 	}
 
+	/** Take a snapshot now (an operator downloads one). */
+	private record TakeSnapshot() implements Input {
+	}
+
 	/** Nothing to do but look again: a snapshot write finished. */
 	private record Wake() implements Input {
 	}
@@ -142,6 +146,15 @@ public final class NodeRuntime implements AutoCloseable {
 	}
 
 	/**
+	 * Asks the node to write a snapshot of its state at its next turn, unless its newest one is already of its
+	 * applied index; the file appears in the data dir once written, off the loop. Never blocks: false when the
+	 * node is stopped or its queue is full.
+	 */
+	public boolean requestSnapshot() {
+		return running && inbox.offer(new TakeSnapshot());
+	}
+
+	/**
 	 * Hands a peer's message to the node. Never blocks: returns false when the node is stopped or its queue is
 	 * full, and the message is dropped (the protocol retransmits).
 	 */
@@ -224,6 +237,7 @@ public final class NodeRuntime implements AutoCloseable {
 				node.step(now, d.message());
 			}
 			case Fetched f -> node.snapshotFetched(now, f.snapshot(), f.request().fromUrl(), f.request().sentAt());
+			case TakeSnapshot t -> node.requestSnapshot();
 			case Wake w -> {
 			}
 		}
@@ -282,6 +296,8 @@ public final class NodeRuntime implements AutoCloseable {
 				case Deliver d -> {
 				}
 				case Fetched f -> {
+				}
+				case TakeSnapshot t -> {
 				}
 				case Wake w -> {
 				}

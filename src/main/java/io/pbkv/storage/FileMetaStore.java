@@ -20,7 +20,10 @@ import java.util.zip.CRC32C;
 /**
  * {@link MetaStore} in {@code dataDir/meta.properties}: the keys {@code clusterId}, {@code epoch},
  * {@code votedFor} (absent when null) and {@code hasPeers} (absent when false) and a {@code checksum} over them,
- * so that a damaged file is detected.
+ * so that a damaged file is detected; and {@code format}, the version of the data dir's formats (this file and the
+ * log segments' records; snapshots carry their own), outside the checksum so that a pbkv from before it still reads
+ * a format 1 data dir. A file without it is format 1. A data dir in a newer format is refused before anything in
+ * it is read or changed.
  */
 public final class FileMetaStore implements MetaStore {
 
@@ -33,6 +36,11 @@ public final class FileMetaStore implements MetaStore {
 	private static final String HAS_PEERS = "hasPeers";
 
 	private static final String CHECKSUM = "checksum";
+
+	private static final String FORMAT = "format";
+
+	/** The data dir format this pbkv writes and the newest it reads. */
+	public static final int FORMAT_VERSION = 1;
 
 	private final Path dir;
 
@@ -55,6 +63,7 @@ public final class FileMetaStore implements MetaStore {
 		catch (IllegalArgumentException ex) {
 			throw damaged(ex.getMessage());
 		}
+		checkFormat(properties.getProperty(FORMAT));
 		String clusterId = properties.getProperty(CLUSTER_ID);
 		String epoch = properties.getProperty(EPOCH);
 		String votedFor = properties.getProperty(VOTED_FOR);
@@ -93,6 +102,7 @@ public final class FileMetaStore implements MetaStore {
 			properties.setProperty(HAS_PEERS, hasPeers);
 		}
 		properties.setProperty(CHECKSUM, checksum(state.clusterId(), epoch, state.votedFor(), hasPeers));
+		properties.setProperty(FORMAT, Integer.toString(FORMAT_VERSION));
 		StringWriter text = new StringWriter();
 		properties.store(text, "pbkv node state; edits break the checksum");
 		Files.createDirectories(dir);
@@ -107,6 +117,27 @@ public final class FileMetaStore implements MetaStore {
 		}
 		Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
 		Fsync.directory(dir);
+	}
+
+	/** Checked first: a newer format may change everything else, the checksum included. */
+	private void checkFormat(String format) throws IOException {
+		if (format == null) {
+			return;
+		}
+		int version;
+		try {
+			version = Integer.parseInt(format.trim());
+		}
+		catch (NumberFormatException ex) {
+			throw damaged("bad format " + format);
+		}
+		if (version > FORMAT_VERSION) {
+			throw new UnsupportedFormatException(file, "data dir format", version,
+					FORMAT_VERSION == 1 ? "format 1" : "formats 1 to " + FORMAT_VERSION);
+		}
+		if (version < 1) {
+			throw damaged("bad format " + format);
+		}
 	}
 
 	/**

@@ -53,10 +53,11 @@ final class LogRecovery {
 		Files.createDirectories(dir);
 		List<Path> snapshotFiles = new ArrayList<>();
 		List<SegmentFile> segments = new ArrayList<>();
+		List<Path> temps = new ArrayList<>();
 		try (Stream<Path> files = Files.list(dir)) {
 			for (Path file : files.toList()) {
 				if (file.getFileName().toString().endsWith(".tmp")) {
-					Files.delete(file); // a write that crashed before its rename
+					temps.add(file);
 				}
 				else if (SnapshotFile.lastIndexOf(file) >= 0) {
 					snapshotFiles.add(file);
@@ -69,8 +70,14 @@ final class LogRecovery {
 		Path snapshotFile = snapshotFiles.stream().max(Comparator.comparingLong(SnapshotFile::lastIndexOf)).orElse(null);
 		long snapshotBytes = 0;
 		if (snapshotFile != null) {
+			// First, before anything is changed: a snapshot in a newer format means a data dir of a newer pbkv.
 			snapshot = SnapshotFile.read(snapshotFile);
 			snapshotBytes = Files.size(snapshotFile);
+		}
+		for (Path temp : temps) {
+			Files.delete(temp); // a write that crashed before its rename
+		}
+		if (snapshotFile != null) {
 			for (Path older : snapshotFiles) {
 				if (!older.equals(snapshotFile)) {
 					Files.delete(older); // superseded; a crash came before saveSnapshot deleted it

@@ -9,6 +9,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -100,19 +101,49 @@ final class SnapshotFile {
 		return Files.size(target);
 	}
 
-	/** Reads and verifies a snapshot file; damage is a {@link LogCorruptedException}. */
+	/** What a snapshot file's first bytes say. */
+	record Header(int version, long lastIndex, long lastEpoch) {
+	}
+
+	/** Size of the header {@link #header} reads: magic, version, lastIndex, lastEpoch. */
+	static final int HEADER_BYTES = 4 + 4 + 8 + 8;
+
+	/**
+	 * Reads the header of the snapshot open in {@code channel} with a positional read (the channel's position is
+	 * left alone); checks the magic number and the version, not the checksum.
+	 */
+	static Header header(FileChannel channel, Path file) throws IOException {
+		ByteBuffer bytes = ByteBuffer.allocate(HEADER_BYTES);
+		while (bytes.hasRemaining()) {
+			if (channel.read(bytes, bytes.position()) < 0) {
+				throw new LogCorruptedException(file, -1, "snapshot ends too early");
+			}
+		}
+		if (bytes.getInt(0) != MAGIC) {
+			throw corrupted(file, "not a pbkv snapshot (bad magic number)");
+		}
+		int version = checkVersion(file, bytes.getInt(4));
+		return new Header(version, bytes.getLong(8), bytes.getLong(16));
+	}
+
+	/** Reads and verifies a snapshot file named for its last index; damage is a {@link LogCorruptedException}. */
 	static Snapshot read(Path file) throws IOException {
+		return read(file, true);
+	}
+
+	/** Reads and verifies a snapshot file whatever its name (a downloaded copy). */
+	static Snapshot readAnyName(Path file) throws IOException {
+		return read(file, false);
+	}
+
+	private static Snapshot read(Path file, boolean named) throws IOException {
 		CRC32C crc = new CRC32C();
 		try (DataInputStream in = new DataInputStream(
 				new CheckedInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16), crc))) {
 			if (in.readInt() != MAGIC) {
 				throw corrupted(file, "not a pbkv snapshot (bad magic number)");
 			}
-			int version = in.readInt();
-			if (version != 1 && version != VERSION) {
-				throw corrupted(file, "unsupported snapshot format version " + version + " (this pbkv reads 1 to "
-						+ VERSION + "): written by a newer pbkv?");
-			}
+			int version = checkVersion(file, in.readInt());
 			long lastIndex = in.readLong();
 			long lastEpoch = in.readLong();
 			TreeMap<Long, Long> epochs = new TreeMap<>();
@@ -126,7 +157,7 @@ final class SnapshotFile {
 				}
 			}
 			long count = in.readLong();
-			if (lastIndex != lastIndexOf(file) || lastEpoch < 0 || count < 0) {
+			if ((named && lastIndex != lastIndexOf(file)) || lastIndex < 0 || lastEpoch < 0 || count < 0) {
 				throw corrupted(file, "bad header (lastIndex " + lastIndex + ", lastEpoch " + lastEpoch + ", count "
 						+ count + ")");
 			}
@@ -148,6 +179,16 @@ final class SnapshotFile {
 		catch (EOFException ex) {
 			throw new LogCorruptedException(file, -1, "snapshot ends too early", ex);
 		}
+	}
+
+	private static int checkVersion(Path file, int version) throws IOException {
+		if (version > VERSION) {
+			throw new UnsupportedFormatException(file, "snapshot format", version, "versions 1 to " + VERSION);
+		}
+		if (version < 1) {
+			throw corrupted(file, "impossible snapshot format version " + version);
+		}
+		return version;
 	}
 
 	private static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
