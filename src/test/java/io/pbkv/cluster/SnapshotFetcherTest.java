@@ -76,8 +76,13 @@ class SnapshotFetcherTest {
 	/** The fake primary answers 404 from this offset on (as if the file went), or never when -1. */
 	private volatile long goneFrom = -1;
 
+	/** A response at this offset sends half its body, then stalls (a connection the network silently cut). */
+	private volatile long stallAt = -1;
+
 	/** Requests wait for this before they are answered. */
 	private volatile CountDownLatch hold = new CountDownLatch(0);
+
+	private final CountDownLatch stalled = new CountDownLatch(1);
 
 	private HttpServer server;
 
@@ -219,6 +224,32 @@ class SnapshotFetcherTest {
 	}
 
 	@Test
+	void aResponseThatStallsMidBodyIsGivenUpAndTheNextOfferResumesTheTransfer() throws Exception {
+		Snapshot snapshot = snapshot(40, 24 * 1024);
+		served = Files.readAllBytes(writeOnPrimary(snapshot));
+		stallAt = 2L * chunk;
+		String url = startPrimary();
+		Duration timeout = Duration.ofMillis(500);
+		fetcher = new SnapshotFetcher(backupDir, null, timeout, 0, registry);
+
+		fetcher.fetch(request(url), fetched::add);
+		assertThat(stalled.await(20, TimeUnit.SECONDS)).as("the stalled response").isTrue();
+		Path part = incoming().resolve("snapshot-00000000000000001234.part");
+		await("half the stalled chunk in the part file", () -> sizeOf(part) == 2L * chunk + chunk / 2);
+
+		// The primary offers again every heartbeat interval; within a few timeouts one of them fetches on.
+		long deadline = System.nanoTime() + timeout.multipliedBy(10).toNanos();
+		while (asked.size() < 4 && System.nanoTime() < deadline) {
+			fetcher.fetch(request(url), fetched::add);
+			Thread.sleep(100);
+		}
+		assertThat(asked).extracting(Asked::offset)
+			.as("a stalled body is given up, and the next offer continues from the bytes that arrived")
+			.startsWith(0L, (long) chunk, 2L * chunk, 2L * chunk + chunk / 2);
+		assertThat(fetched.poll(20, TimeUnit.SECONDS)).isEqualTo(snapshot);
+	}
+
+	@Test
 	void theRateCapPacesTheTransfer() throws Exception {
 		Snapshot snapshot = snapshot(8, 256 * 1024);
 		served = Files.readAllBytes(writeOnPrimary(snapshot));
@@ -270,6 +301,14 @@ class SnapshotFetcherTest {
 			exchange.getResponseHeaders().add(SnapshotFetcher.SIZE_HEADER, Long.toString(file.length));
 			exchange.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
 			try (OutputStream out = exchange.getResponseBody()) {
+				if (offset == stallAt) {
+					stallAt = -1;
+					out.write(body, 0, body.length / 2);
+					out.flush();
+					stalled.countDown();
+					Thread.sleep(60_000);
+					return;
+				}
 				out.write(body);
 			}
 		}
@@ -348,6 +387,15 @@ class SnapshotFetcherTest {
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static long sizeOf(Path file) {
+		try {
+			return Files.exists(file) ? Files.size(file) : -1;
+		}
+		catch (IOException ex) {
+			return -1;
 		}
 	}
 
