@@ -237,6 +237,8 @@ public final class FileLogStore implements LogStore {
 		long bytes;
 		if (Files.exists(fetched)) {
 			Files.move(fetched, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+			// Its new name must be durable before any segment goes (the forceDirectory below).
+			directoryChanged = true;
 			bytes = Files.size(target);
 		}
 		else {
