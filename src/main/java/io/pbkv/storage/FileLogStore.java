@@ -6,6 +6,7 @@ import io.pbkv.runtime.LogStore;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -234,14 +235,19 @@ public final class FileLogStore implements LogStore {
 		// The snapshot is durable before any segment goes; recovery finishes an interrupted reset.
 		Path target = SnapshotFile.pathFor(dir, snapshot.lastIndex());
 		Path fetched = incoming.resolve(target.getFileName());
-		long bytes;
+		long bytes = -1;
 		if (Files.exists(fetched)) {
-			Files.move(fetched, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-			// Its new name must be durable before any segment goes (the forceDirectory below).
-			directoryChanged = true;
-			bytes = Files.size(target);
+			try {
+				Files.move(fetched, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+				// Its new name must be durable before any segment goes (the forceDirectory below).
+				directoryChanged = true;
+				bytes = Files.size(target);
+			}
+			catch (NoSuchFileException ex) {
+				// The fetcher deleted it just now (it started on a newer offer): written from memory instead.
+			}
 		}
-		else {
+		if (bytes < 0) {
 			bytes = SnapshotFile.write(dir, snapshot, fsync);
 		}
 		replaceSnapshot(target, bytes, snapshot.lastIndex(), Long.MAX_VALUE);
