@@ -42,6 +42,9 @@ public final class FileLogStore implements LogStore {
 	/** Older snapshot files kept because a backup may still be fetching them, by last index. */
 	private final TreeMap<Long, Path> pinnedSnapshots = new TreeMap<>();
 
+	/** Sizes of the pinned snapshot files, by last index. */
+	private final TreeMap<Long, Long> pinnedBytes = new TreeMap<>();
+
 	private final Path incoming;
 
 	private long snapshotBytes;
@@ -264,7 +267,7 @@ public final class FileLogStore implements LogStore {
 
 	@Override
 	public long sizeOnDisk() {
-		return segmentsOnDisk + snapshotBytes;
+		return segmentsOnDisk + snapshotBytes + pinnedBytes.values().stream().mapToLong(Long::longValue).sum();
 	}
 
 	@Override
@@ -290,6 +293,7 @@ public final class FileLogStore implements LogStore {
 	private void replaceSnapshot(Path saved, long bytes, long lastIndex, long keepFrom) throws IOException {
 		if (snapshotFile != null && !snapshotFile.equals(saved)) {
 			pinnedSnapshots.put(snapshotIndex, snapshotFile);
+			pinnedBytes.put(snapshotIndex, snapshotBytes);
 		}
 		var older = pinnedSnapshots.headMap(Math.min(keepFrom, lastIndex));
 		for (Path file : older.values()) {
@@ -297,7 +301,9 @@ public final class FileLogStore implements LogStore {
 			directoryChanged = true;
 		}
 		older.clear();
+		pinnedBytes.headMap(Math.min(keepFrom, lastIndex)).clear();
 		pinnedSnapshots.remove(lastIndex);
+		pinnedBytes.remove(lastIndex);
 		snapshotFile = saved;
 		snapshotBytes = bytes;
 		snapshotIndex = lastIndex;

@@ -105,12 +105,14 @@ class FileLogStoreFetchedSnapshotTest {
 			assertThat(TestLogs.segments(dataDir)).as("the log after 100 is kept: entry 101 is still on disk")
 				.first()
 				.satisfies(first -> assertThat(base(first)).isLessThanOrEqualTo(101));
+			assertThat(store.sizeOnDisk()).as("the pinned file counts").isEqualTo(TestLogs.listedSize(dataDir));
 
 			Snapshot s300 = TestLogs.snapshot(300, 1, 30);
 			store.snapshotWritten(s300, store.writeSnapshot(s300), 100);
 			assertThat(snapshotNames()).as("100 is still pinned").contains("snapshot-00000000000000000100.snap",
 					"snapshot-00000000000000000300.snap");
 			assertThat(base(TestLogs.segments(dataDir).getFirst())).isLessThanOrEqualTo(101);
+			assertThat(store.sizeOnDisk()).isEqualTo(TestLogs.listedSize(dataDir));
 
 			// The backup finished (or let go): the next snapshot compacts all the way.
 			Snapshot s400 = TestLogs.snapshot(400, 1, 40);
