@@ -33,7 +33,10 @@ import org.slf4j.LoggerFactory;
  * a dropped connection or a restart the next fetch starts at the part file's size. Once whole, the file is forced,
  * renamed to {@code .snap}, verified end to end (the file's CRC32C covers every byte) and loaded, all on this
  * thread; a file that fails the check is deleted and fetched again from zero. One fetch at a time: a request for
- * another snapshot replaces the one under way, and the older part files go.
+ * another snapshot replaces the one under way, and the older part files go. A request for the snapshot under way is
+ * ignored unless that fetch has received nothing for longer than a request may take (a response body stalled on a
+ * connection the network silently cut, which nothing else would time out): then it replaces it, continuing from
+ * the part file.
  */
 public final class SnapshotFetcher implements SnapshotSource {
 
@@ -54,9 +57,15 @@ public final class SnapshotFetcher implements SnapshotSource {
 	/** Bytes per second at most; 0 for no cap. */
 	private final long bytesPerSecond;
 
+	/** How long a fetch may receive nothing before a request for the same snapshot replaces it. */
+	private final long stallNanos;
+
 	private Thread current;
 
 	private long currentIndex;
+
+	/** When the current fetch last received bytes (or will wake from pacing), by System.nanoTime(). */
+	private volatile long progressAt;
 
 	public SnapshotFetcher(Path dataDir, String token, Duration timeout, long bytesPerSecond, MeterRegistry registry) {
 		this.bytesPerSecond = bytesPerSecond;
@@ -64,6 +73,7 @@ public final class SnapshotFetcher implements SnapshotSource {
 		this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
 		this.token = token == null || token.isBlank() ? null : token;
 		this.timeout = timeout;
+		this.stallNanos = timeout.plusSeconds(1).toNanos();
 		this.bytesFetched = Counter.builder("kv.snapshot.fetched")
 			.description("Bytes of snapshot files this node fetched from a primary")
 			.baseUnit("bytes")
@@ -72,16 +82,39 @@ public final class SnapshotFetcher implements SnapshotSource {
 
 	@Override
 	public synchronized void fetch(SnapshotFetch request, Consumer<Snapshot> fetched) {
-		if (current != null && current.isAlive()) {
+		Thread previous = current;
+		if (previous != null && previous.isAlive()) {
 			if (currentIndex == request.lastIndex()) {
-				return;
+				long silent = System.nanoTime() - progressAt;
+				if (silent < stallNanos) {
+					return;
+				}
+				log.warn("fetch of snapshot {} received nothing for {} ms; fetching on from the part file",
+						currentIndex, Duration.ofNanos(silent).toMillis());
 			}
-			current.interrupt();
+			previous.interrupt();
 		}
 		currentIndex = request.lastIndex();
-		current = Thread.ofVirtual()
-			.name("pbkv-snapshot-fetch-" + request.lastIndex())
-			.start(() -> run(request, fetched));
+		progressAt = System.nanoTime();
+		current = Thread.ofVirtual().name("pbkv-snapshot-fetch-" + request.lastIndex()).start(() -> {
+			// The replaced fetch may still hold the part file: it must be gone before this one appends to it.
+			if (previous == null || awaitEnd(previous)) {
+				run(request, fetched);
+			}
+		});
+	}
+
+	private boolean awaitEnd(Thread previous) {
+		try {
+			if (previous.join(Duration.ofNanos(stallNanos))) {
+				return true;
+			}
+			log.warn("the replaced fetch {} did not stop; not fetching until it has", previous.getName());
+		}
+		catch (InterruptedException ex) {
+			// replaced in turn
+		}
+		return false;
 	}
 
 	@Override
@@ -164,6 +197,7 @@ public final class SnapshotFetcher implements SnapshotSource {
 						offset += n;
 						paced += n;
 						bytesFetched.increment(n);
+						progressAt = System.nanoTime();
 						pace(paceStart, paced);
 					}
 				}
@@ -181,6 +215,7 @@ public final class SnapshotFetcher implements SnapshotSource {
 			long due = start + bytes * 1_000_000_000L / bytesPerSecond;
 			long ahead = due - System.nanoTime();
 			if (ahead > 0) {
+				progressAt = due; // sleeping on purpose is not a stall
 				Thread.sleep(Duration.ofNanos(ahead));
 			}
 		}

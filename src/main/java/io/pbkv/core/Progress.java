@@ -43,6 +43,9 @@ final class Progress {
 	/** The last index of the snapshot this backup was offered and is fetching; 0 when none. */
 	long offered;
 
+	/** The epoch of the offered snapshot's last entry. */
+	long offeredEpoch;
+
 	long offeredAt = NEVER;
 
 	Progress(String url, long nextIndex, long now) {

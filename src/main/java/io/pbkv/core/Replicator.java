@@ -118,20 +118,26 @@ final class Replicator {
 	 * Offers our newest durable snapshot if it reaches what the backup needs (past our log's start, and past all
 	 * it verified in this epoch); otherwise asks for a new one and offers it once written. The offer is small and
 	 * repeated every interval while the backup fetches: it is that backup's heartbeat, and it pins the snapshot
-	 * and the log after it (see {@link #pinnedFrom}).
+	 * and the log after it (see {@link #pinnedFrom}). A repeated offer names the snapshot already offered for as
+	 * long as it is still enough and still on disk (not behind our log's start, which is where compaction deleted
+	 * older files up to): offering each newer snapshot instead would make the backup drop its transfer and start
+	 * over, forever if snapshots come faster than a transfer takes.
 	 */
 	private void offerSnapshot(Progress p, long now) {
 		p.snapshotWanted = Math.max(1, Math.max(p.snapshotWanted, node.log().snapshotIndex()));
 		p.lastSentAt = now;
-		if (node.savedSnapshotIndex() < p.snapshotWanted) {
-			node.requestSnapshot();
-			return;
+		if (p.offered < p.snapshotWanted) {
+			if (node.savedSnapshotIndex() < p.snapshotWanted) {
+				node.requestSnapshot();
+				return;
+			}
+			p.offered = node.savedSnapshotIndex();
+			p.offeredEpoch = node.savedSnapshotEpoch();
 		}
-		p.offered = node.savedSnapshotIndex();
 		p.offeredAt = now;
 		p.nextIndex = p.offered + 1;
 		node.send(new Message.InstallSnapshot(config.nodeId(), config.advertisedUrl(), p.url, node.clusterId(),
-				node.epoch(), p.offered, node.savedSnapshotEpoch(), now));
+				node.epoch(), p.offered, p.offeredEpoch, now));
 	}
 
 	/**

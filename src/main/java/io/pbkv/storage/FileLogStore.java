@@ -6,6 +6,7 @@ import io.pbkv.runtime.LogStore;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -40,6 +41,9 @@ public final class FileLogStore implements LogStore {
 
 	/** Older snapshot files kept because a backup may still be fetching them, by last index. */
 	private final TreeMap<Long, Path> pinnedSnapshots = new TreeMap<>();
+
+	/** Sizes of the pinned snapshot files, by last index. */
+	private final TreeMap<Long, Long> pinnedBytes = new TreeMap<>();
 
 	private final Path incoming;
 
@@ -234,12 +238,19 @@ public final class FileLogStore implements LogStore {
 		// The snapshot is durable before any segment goes; recovery finishes an interrupted reset.
 		Path target = SnapshotFile.pathFor(dir, snapshot.lastIndex());
 		Path fetched = incoming.resolve(target.getFileName());
-		long bytes;
+		long bytes = -1;
 		if (Files.exists(fetched)) {
-			Files.move(fetched, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-			bytes = Files.size(target);
+			try {
+				Files.move(fetched, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+				// Its new name must be durable before any segment goes (the forceDirectory below).
+				directoryChanged = true;
+				bytes = Files.size(target);
+			}
+			catch (NoSuchFileException ex) {
+				// The fetcher deleted it just now (it started on a newer offer): written from memory instead.
+			}
 		}
-		else {
+		if (bytes < 0) {
 			bytes = SnapshotFile.write(dir, snapshot, fsync);
 		}
 		replaceSnapshot(target, bytes, snapshot.lastIndex(), Long.MAX_VALUE);
@@ -256,7 +267,7 @@ public final class FileLogStore implements LogStore {
 
 	@Override
 	public long sizeOnDisk() {
-		return segmentsOnDisk + snapshotBytes;
+		return segmentsOnDisk + snapshotBytes + pinnedBytes.values().stream().mapToLong(Long::longValue).sum();
 	}
 
 	@Override
@@ -282,6 +293,7 @@ public final class FileLogStore implements LogStore {
 	private void replaceSnapshot(Path saved, long bytes, long lastIndex, long keepFrom) throws IOException {
 		if (snapshotFile != null && !snapshotFile.equals(saved)) {
 			pinnedSnapshots.put(snapshotIndex, snapshotFile);
+			pinnedBytes.put(snapshotIndex, snapshotBytes);
 		}
 		var older = pinnedSnapshots.headMap(Math.min(keepFrom, lastIndex));
 		for (Path file : older.values()) {
@@ -289,7 +301,9 @@ public final class FileLogStore implements LogStore {
 			directoryChanged = true;
 		}
 		older.clear();
+		pinnedBytes.headMap(Math.min(keepFrom, lastIndex)).clear();
 		pinnedSnapshots.remove(lastIndex);
+		pinnedBytes.remove(lastIndex);
 		snapshotFile = saved;
 		snapshotBytes = bytes;
 		snapshotIndex = lastIndex;

@@ -82,6 +82,9 @@ final class Cluster {
 
 	private boolean faultsOver;
 
+	/** How long every snapshot fetch takes, in ms; 0 for a random while of up to 20 network delays. */
+	long fetchTakes;
+
 	private long nextRequest;
 
 	Cluster(long seed, List<String> ids, long snapshotEvery, boolean requireBackup) {
@@ -374,7 +377,7 @@ final class Cluster {
 		n.fetching = f.lastIndex();
 		int incarnation = n.incarnation;
 		String source = idByUrl.get(f.fromUrl());
-		long took = network.delay() * (1 + random.nextInt(20));
+		long took = fetchTakes > 0 ? fetchTakes : network.delay() * (1 + random.nextInt(20));
 		log(n.id + " fetches snapshot " + f.lastIndex() + " from " + source);
 		after(took, () -> {
 			if (n.incarnation != incarnation || !n.up() || n.fetching != f.lastIndex()) {

@@ -434,6 +434,49 @@ class ScenarioTest {
 	}
 
 	/**
+	 * A transfer that takes longer than the primary takes to write its next snapshots: while the backup fetches,
+	 * the primary keeps offering the snapshot it is fetching, so the backup finishes it and catches up while
+	 * clients write on. Fails if each repeated offer names the newest snapshot (the backup drops its transfer for
+	 * every newer one and never finishes while the writes go on).
+	 */
+	@Test
+	void aSlowTransferIsNotOvertakenByTheSnapshotsThePrimaryTakesMeanwhile() {
+		Cluster cluster = started(Cluster.of(15, 50, "a", "b"), "a", "b");
+		SimClient client = new SimClient(1, cluster);
+		List<String> keys = List.of("k0", "k1", "k2", "k3", "k4");
+		cluster.crash("b");
+		for (int i = 0; i < 200; i++) {
+			done(cluster, client.put("a", keys.get(i % keys.size()), "v" + i));
+		}
+		List<Long> offered = new ArrayList<>();
+		cluster.tap(m -> {
+			if (m instanceof Message.InstallSnapshot s && s.to().equals("http://b")) {
+				offered.add(s.lastIndex());
+			}
+		});
+		cluster.fetchTakes = 4 * Cluster.HEARTBEAT_INTERVAL;
+		cluster.restart("b");
+		long writesFrom = cluster.now();
+		long newestTaken = 0;
+		for (int i = 200; cluster.node("b").snapshotsInstalled == 0 && i < 2_000; i++) {
+			done(cluster, client.put("a", keys.get(i % keys.size()), "v" + i));
+			newestTaken = Math.max(newestTaken, cluster.node("a").store.files.lastKey());
+		}
+		long took = cluster.now() - writesFrom;
+		assertThat(cluster.node("b").snapshotsInstalled).as("b installed a snapshot while the writes went on (%d ms)",
+				took).isEqualTo(1);
+		assertThat(offered).as("offers to b while it fetched").isNotEmpty();
+		assertThat(offered.stream().distinct().toList()).as("every offer names the snapshot b fetches").hasSize(1);
+		assertThat(newestTaken).as("scenario: the primary took newer snapshots meanwhile")
+			.isGreaterThan(offered.getFirst());
+		assertThat(cluster.runUntil(() -> cluster.inSync("a", "b"), 5_000)).isTrue();
+		cluster.fetchTakes = 0;
+		cluster.crash("a");
+		assertThat(cluster.runUntil(() -> "b".equals(cluster.primary()), 5_000)).isTrue();
+		cluster.settleAndCheck(keys, 30_000);
+	}
+
+	/**
 	 * Rule: a backup never loses an entry it acknowledged. A snapshot overtaken by later appends (delayed or
 	 * duplicated on the way) reaches a backup that already holds, and acknowledged, entries past it while its
 	 * commit index still lags: it must keep its log, not reset to the snapshot. Found by the random
