@@ -51,18 +51,7 @@ public final class Node {
 
 	private long persistedCommit;
 
-	private Snapshot snapshotInFlight;
-
-	/** The newest snapshot whose file is durable: what a primary offers to a backup that needs one. */
-	private long savedSnapshotIndex;
-
-	private long savedSnapshotEpoch;
-
-	/** Bytes of the entries applied since the last snapshot was taken: the compaction size rule's measure. */
-	private long appliedBytesSinceSnapshot;
-
-	/** A backup needs a snapshot newer than the saved one: take one now rather than after snapshotEvery. */
-	private boolean snapshotRequested;
+	private final SnapshotSchedule snapshots;
 
 	private long now = Long.MIN_VALUE;
 
@@ -77,8 +66,7 @@ public final class Node {
 		this.clients = new ClientRequests(this, config);
 		this.router = new MessageRouter(this, config);
 		this.follower = new Follower(this, config, 0);
-		this.savedSnapshotIndex = snapshot.lastIndex();
-		this.savedSnapshotEpoch = snapshot.lastEpoch();
+		this.snapshots = new SnapshotSchedule(config, log, state, snapshot);
 		state.restore(snapshot);
 		applyCommitted();
 	}
@@ -267,8 +255,7 @@ public final class Node {
 		installedSnapshot = snapshot;
 		truncateFrom = 0;
 		persistedCommit = snapshot.lastIndex();
-		savedSnapshotIndex = snapshot.lastIndex();
-		savedSnapshotEpoch = snapshot.lastEpoch();
+		snapshots.installed(snapshot);
 	}
 
 	void maybeCommit() {
@@ -289,7 +276,7 @@ public final class Node {
 		for (long i = state.appliedIndex() + 1; i <= log.commitIndex(); i++) {
 			LogEntry entry = log.entry(i);
 			Outcome outcome = state.apply(entry);
-			appliedBytesSinceSnapshot += Compaction.sizeOf(entry);
+			snapshots.applied(entry);
 			if (role == Role.PRIMARY) {
 				clients.applied(entry, outcome);
 			}
@@ -313,18 +300,12 @@ public final class Node {
 	public boolean hasReady() {
 		return hardStateChanged || installedSnapshot != null || truncateFrom > 0
 				|| log.stableIndex() < log.lastIndex() || !outbox.isEmpty() || clients.hasReplies()
-				|| snapshotDue();
+				|| snapshots.due();
 	}
 
 	/** Collects what the runtime must do now; see {@link Ready} for the order. */
 	public Ready ready() {
-		Snapshot snapshot = null;
-		if (snapshotDue()) {
-			snapshot = state.snapshot();
-			snapshotInFlight = snapshot;
-			snapshotRequested = false;
-			appliedBytesSinceSnapshot = 0;
-		}
+		Snapshot snapshot = snapshots.due() ? snapshots.take() : null;
 		long commit = log.commitIndex() > persistedCommit ? log.commitIndex() : 0;
 		Ready rd = outbox.drain(hardStateChanged ? hardState : null, installedSnapshot, truncateFrom, log.unstable(),
 				commit, snapshot, clients.drain());
@@ -358,26 +339,12 @@ public final class Node {
 		clients.release();
 	}
 
-	private boolean snapshotDue() {
-		long since = state.appliedIndex() - savedSnapshotIndex;
-		return snapshotInFlight == null && since > 0 && (config.snapshotEvery() > 0 && since >= config.snapshotEvery()
-				|| config.compaction().due(appliedBytesSinceSnapshot, state.bytes()) || snapshotRequested);
-	}
-
 	/**
 	 * Takes a snapshot at the next turn, if anything was applied since the saved one: a backup needs a newer one,
 	 * or an operator downloads one.
 	 */
 	public void requestSnapshot() {
-		snapshotRequested = true;
-	}
-
-	long savedSnapshotIndex() {
-		return savedSnapshotIndex;
-	}
-
-	long savedSnapshotEpoch() {
-		return savedSnapshotEpoch;
+		snapshots.request();
 	}
 
 	/**
@@ -386,35 +353,7 @@ public final class Node {
 	 * store may drop up to as well.
 	 */
 	public long snapshotSaved(long index) {
-		if (snapshotInFlight != null && snapshotInFlight.lastIndex() == index) {
-			// Unless an installed snapshot overtook it while its file was being written.
-			if (index > savedSnapshotIndex) {
-				savedSnapshotIndex = index;
-				savedSnapshotEpoch = snapshotInFlight.lastEpoch();
-			}
-			snapshotInFlight = null;
-		}
-		long pinned = role == Role.PRIMARY ? replicator.pinnedFrom(now) - 1 : Long.MAX_VALUE;
-		long to = Math.min(Math.min(index, pinned), Math.min(log.commitIndex(), retainedFrom() - 1));
-		if (to > log.snapshotIndex() && log.epochAt(to) >= 0) {
-			log.compactTo(to);
-		}
-		return log.snapshotIndex();
-	}
-
-	/** The first index the log keeps after a compaction: its last retainEntries entries, at most retainBytes. */
-	private long retainedFrom() {
-		Compaction rule = config.compaction();
-		long from = log.lastIndex() + 1;
-		long bytes = 0;
-		while (from - 1 > log.snapshotIndex() && log.lastIndex() - from + 2 <= rule.retainEntries()) {
-			bytes += Compaction.sizeOf(log.entry(from - 1));
-			if (bytes > rule.retainBytes()) {
-				break;
-			}
-			from--;
-		}
-		return from;
+		return snapshots.saved(index, role == Role.PRIMARY ? replicator.pinnedFrom(now) : Long.MAX_VALUE);
 	}
 
 	/**
@@ -485,6 +424,10 @@ public final class Node {
 
 	long now() {
 		return now;
+	}
+
+	SnapshotSchedule snapshots() {
+		return snapshots;
 	}
 
 	long epochStartIndex() {

@@ -127,12 +127,12 @@ final class Replicator {
 		p.snapshotWanted = Math.max(1, Math.max(p.snapshotWanted, node.log().snapshotIndex()));
 		p.lastSentAt = now;
 		if (p.offered < p.snapshotWanted) {
-			if (node.savedSnapshotIndex() < p.snapshotWanted) {
+			if (node.snapshots().savedIndex() < p.snapshotWanted) {
 				node.requestSnapshot();
 				return;
 			}
-			p.offered = node.savedSnapshotIndex();
-			p.offeredEpoch = node.savedSnapshotEpoch();
+			p.offered = node.snapshots().savedIndex();
+			p.offeredEpoch = node.snapshots().savedEpoch();
 		}
 		p.offeredAt = now;
 		p.nextIndex = p.offered + 1;
