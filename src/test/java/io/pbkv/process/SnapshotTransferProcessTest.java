@@ -110,10 +110,13 @@ class SnapshotTransferProcessTest {
 	private void run() throws Exception {
 		int portA = NodeProcess.freePort();
 		int portB = NodeProcess.freePort();
+		// No retained tail: with the default (the last 100,000 entries, at most 64MB) the primary would keep the
+		// whole state in its log and the wiped backup would catch up from the log, never by snapshot.
 		NodeProcess a = new NodeProcess("a", portA, work, Pair.args("http://127.0.0.1:" + portB, "primary", INTERVAL,
-				TIMEOUT, "--kv.storage.snapshot-every=100"));
+				TIMEOUT, "--kv.storage.snapshot-every=100", "--kv.storage.retain-entries=0"));
 		NodeProcess b = new NodeProcess("b", portB, work, Pair.args("http://127.0.0.1:" + portA, "backup", INTERVAL,
-				TIMEOUT, "--kv.storage.snapshot-every=100", "--kv.replication.snapshot-fetch-rate=" + FETCH_RATE));
+				TIMEOUT, "--kv.storage.snapshot-every=100", "--kv.storage.retain-entries=0",
+				"--kv.replication.snapshot-fetch-rate=" + FETCH_RATE));
 		pair = new Pair(a, b);
 		pair.start();
 		note("pair up");
