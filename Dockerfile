@@ -2,7 +2,7 @@
 #   docker build -t pbkv .
 #   docker run -p 8080:8080 -e KV_NODE_ID=a -e KV_INITIAL_ROLE=primary -v pbkv-a:/data pbkv
 
-# --- build: compile and package target/pbkv.jar ---------------------------------------------------------
+# --- build: compile and package target/pbkv.jar, then extract it -----------------------------------------
 FROM maven:3.9-eclipse-temurin-25 AS build
 WORKDIR /src
 COPY .mvn .mvn
@@ -11,8 +11,11 @@ COPY src src
 # The image's own Maven (same 3.9 line as the wrapper) avoids downloading Maven again; the cache mount keeps
 # ~/.m2 between builds (BuildKit: the default builder since Docker 23; DOCKER_BUILDKIT=1 before that).
 RUN --mount=type=cache,target=/root/.m2 mvn -B -q package -DskipTests
+# The extracted layout (pbkv.jar + lib/) is what an AOT cache needs: it cannot cover the nested jars of the
+# executable jar.
+RUN java -Djarmode=tools -jar target/pbkv.jar extract --destination target/extracted
 
-# --- runtime: a JRE and the jar --------------------------------------------------------------------------
+# --- runtime: a JRE, the extracted jar and its AOT cache ---------------------------------------------------
 FROM eclipse-temurin:25-jre
 
 # The Ubuntu-based Temurin JRE image ships neither curl nor wget (wget is purged after it fetches the JDK).
@@ -29,7 +32,19 @@ RUN groupadd --system --gid 10001 pbkv \
  && mkdir -p /app /data \
  && chown pbkv:pbkv /data
 
-COPY --from=build /src/target/pbkv.jar /app/pbkv.jar
+# Libraries first: their layer stays cached while only pbkv's own code changes.
+COPY --from=build /src/target/extracted/lib/ /app/lib/
+COPY --from=build /src/target/extracted/pbkv.jar /app/pbkv.jar
+
+# The AOT cache (JDK 25, JEP 483/514/515): a training run of this very JVM on this class path, a lone node on
+# a temporary data dir and a loopback port that serves a few requests and is stopped (bin/aot-cache --train,
+# the one bin/cluster uses). It must happen here, in the runtime image: a cache only maps for the JVM build
+# and the class path (paths, sizes, modification times) it was made with. A cache that does not map at run
+# time (e.g. JAVA_TOOL_OPTIONS with ZGC or a heap over 32 GB) makes the JVM log an [aot] error and start
+# without it, just slower. Roughly halves the start-up time.
+RUN --mount=type=bind,source=bin/aot-cache,target=/usr/local/bin/pbkv-aot-cache \
+    bash /usr/local/bin/pbkv-aot-cache --train /app java \
+ && rm -rf /tmp/hsperfdata_root
 
 # Every node keeps its log and snapshots in /data (created above, owned by pbkv, so that a new named volume
 # inherits that ownership). Mount a volume there: a node that loses its data must rejoin as an empty backup.
@@ -45,4 +60,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=40s --retries=3 \
   CMD curl -fsS -o /dev/null http://localhost:8080/actuator/health/liveness || exit 1
 
 # Java as PID 1 gets docker stop's SIGTERM directly and shuts down gracefully. Extra JVM flags: JAVA_TOOL_OPTIONS.
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/pbkv.jar"]
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:AOTCache=/app/pbkv.aot", "-jar", "/app/pbkv.jar"]
