@@ -14,6 +14,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -153,7 +155,7 @@ public final class SnapshotFetcher implements SnapshotSource {
 					request.lastIndex(), request.from(), ex.getMessage());
 			deleteQuietly(whole);
 		}
-		catch (InterruptedException | java.nio.channels.ClosedByInterruptException ex) {
+		catch (InterruptedException | ClosedByInterruptException ex) {
 			log.info("fetch of snapshot {} stopped; {} bytes kept for the next one", request.lastIndex(),
 					sizeOf(part));
 		}
@@ -193,7 +195,7 @@ public final class SnapshotFetcher implements SnapshotSource {
 					}
 					byte[] buffer = new byte[1 << 16];
 					for (int n; (n = body.read(buffer)) > 0;) {
-						out.write(java.nio.ByteBuffer.wrap(buffer, 0, n));
+						out.write(ByteBuffer.wrap(buffer, 0, n));
 						offset += n;
 						paced += n;
 						bytesFetched.increment(n);
