@@ -63,26 +63,17 @@ final class Nodes {
 
 	/** The body of {@code GET /cluster}, or null when the node did not answer 200. */
 	static String cluster(HttpClient http, URI base) {
-		try {
-			HttpResponse<String> r = http.send(
-					HttpRequest.newBuilder(base.resolve("/cluster")).timeout(Duration.ofSeconds(2)).build(),
-					HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-			return r.statusCode() == 200 ? r.body() : null;
-		}
-		catch (IOException ex) {
-			return null;
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return null;
-		}
+		return body(http, base, "/cluster", Duration.ofSeconds(2));
 	}
 
 	/** The body of {@code GET /actuator/prometheus}, or null when the node did not answer 200 within 5 s. */
 	static String prometheus(HttpClient http, URI base) {
+		return body(http, base, "/actuator/prometheus", Duration.ofSeconds(5));
+	}
+
+	private static String body(HttpClient http, URI base, String path, Duration timeout) {
 		try {
-			HttpResponse<String> r = http.send(
-					HttpRequest.newBuilder(base.resolve("/actuator/prometheus")).timeout(Duration.ofSeconds(5)).build(),
+			HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(timeout).build(),
 					HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
 			return r.statusCode() == 200 ? r.body() : null;
 		}
