@@ -2,6 +2,7 @@ package io.pbkv.observability;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -68,6 +69,16 @@ public class NodeMetrics implements MeterBinder, RuntimeListener {
 		Gauge.builder("kv.log.size", () -> runtime.getObject().logSizeBytes())
 			.baseUnit("bytes")
 			.description("Bytes the log and snapshot take on disk")
+			.register(registry);
+		FunctionCounter.builder("kv.storage.written", runtime, r -> r.getObject().bytesWritten().log())
+			.baseUnit("bytes")
+			.description("Bytes this node wrote to its log and snapshot files since it started (not fetched ones)")
+			.tag("file", "log")
+			.register(registry);
+		FunctionCounter.builder("kv.storage.written", runtime, r -> r.getObject().bytesWritten().snapshots())
+			.baseUnit("bytes")
+			.description("Bytes this node wrote to its log and snapshot files since it started (not fetched ones)")
+			.tag("file", "snapshot")
 			.register(registry);
 		fsync = Timer.builder("kv.storage.fsync")
 			.description("Time to force a batch of log records to disk")

@@ -72,6 +72,18 @@ public interface LogStore extends AutoCloseable {
 	/** Bytes the log and snapshot take on disk now. */
 	long sizeOnDisk();
 
+	/**
+	 * Bytes this store has written since it was opened: log records and snapshot files (a fetched snapshot file
+	 * is counted where it was fetched, not here). Safe to call from any thread.
+	 */
+	default BytesWritten bytesWritten() {
+		return new BytesWritten(0, 0);
+	}
+
+	/** Bytes written to the log's segments and to snapshot files. */
+	record BytesWritten(long log, long snapshots) {
+	}
+
 	@Override
 	void close() throws IOException;
 

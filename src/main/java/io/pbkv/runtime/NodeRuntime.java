@@ -172,6 +172,11 @@ public final class NodeRuntime implements AutoCloseable {
 		return logSize;
 	}
 
+	/** Bytes the log store has written since the node started; any thread. */
+	public LogStore.BytesWritten bytesWritten() {
+		return logStore.bytesWritten();
+	}
+
 	/** Why the loop stopped, or null while it runs. */
 	public Throwable failure() {
 		return failure;

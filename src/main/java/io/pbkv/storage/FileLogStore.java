@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * {@link LogStore} on local files under {@code dataDir/log/}: append-only segment files of checksummed records
@@ -36,6 +37,11 @@ public final class FileLogStore implements LogStore {
 	private final List<SegmentFile> segments = new ArrayList<>();
 
 	private long segmentsOnDisk;
+
+	/** Bytes written since open, read by the metrics thread; snapshots are also written by the snapshot writer's. */
+	private final LongAdder logBytesWritten = new LongAdder();
+
+	private final LongAdder snapshotBytesWritten = new LongAdder();
 
 	private Path snapshotFile;
 
@@ -173,7 +179,9 @@ public final class FileLogStore implements LogStore {
 
 	@Override
 	public long writeSnapshot(Snapshot snapshot) throws IOException {
-		return SnapshotFile.write(dir, snapshot, fsync);
+		long bytes = SnapshotFile.write(dir, snapshot, fsync);
+		snapshotBytesWritten.add(bytes);
+		return bytes;
 	}
 
 	/** Where a snapshot file of this data dir's log is, whether or not it still exists. */
@@ -252,6 +260,7 @@ public final class FileLogStore implements LogStore {
 		}
 		if (bytes < 0) {
 			bytes = SnapshotFile.write(dir, snapshot, fsync);
+			snapshotBytesWritten.add(bytes);
 		}
 		replaceSnapshot(target, bytes, snapshot.lastIndex(), Long.MAX_VALUE);
 		forceDirectory();
@@ -263,6 +272,11 @@ public final class FileLogStore implements LogStore {
 		nextIndex = snapshotIndex + 1;
 		startSegment(nextIndex);
 		forceDirectory();
+	}
+
+	@Override
+	public BytesWritten bytesWritten() {
+		return new BytesWritten(logBytesWritten.sum(), snapshotBytesWritten.sum());
 	}
 
 	@Override
@@ -350,7 +364,9 @@ public final class FileLogStore implements LogStore {
 		if (!batch.isEmpty()) {
 			long before = active().size();
 			active().write(batch.contents());
-			segmentsOnDisk += active().size() - before;
+			long written = active().size() - before;
+			segmentsOnDisk += written;
+			logBytesWritten.add(written);
 			batch.clear();
 		}
 	}

@@ -78,6 +78,15 @@ record PrometheusText(List<Sample> samples) {
 			.max();
 	}
 
+	/** The sum of metric {@code name} over all its label sets; empty when there is no such metric. */
+	OptionalDouble sum(String name) {
+		List<Sample> matching = this.samples.stream()
+			.filter((sample) -> sample.name().equals(name) && !Double.isNaN(sample.value()))
+			.toList();
+		return matching.isEmpty() ? OptionalDouble.empty()
+				: OptionalDouble.of(matching.stream().mapToDouble(Sample::value).sum());
+	}
+
 	/**
 	 * The sum of metric {@code name} over the samples labelled {@code label="value"}, such as the heap pools of
 	 * {@code jvm_memory_used_bytes}; empty when there is no such sample. Negative values are left out: the JVM's

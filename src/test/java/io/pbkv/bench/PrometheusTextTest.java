@@ -22,6 +22,8 @@ class PrometheusTextTest {
 			kv_storage_snapshot_seconds_sum 0.4
 			kv_replication_lag{peer="http://127.0.0.1:1"} NaN
 			kv_storage_fsync_seconds_bucket{le="+Inf",} 17.0
+			kv_storage_written_bytes_total{file="log"} 3000.0
+			kv_storage_written_bytes_total{file="snapshot"} 500.0
 			""";
 
 	@Test
@@ -31,6 +33,14 @@ class PrometheusTextTest {
 		assertThat(text.sum("jvm_memory_used_bytes", "area", "heap").orElseThrow()).isCloseTo(1.6e7, within(1.0));
 		assertThat(text.sum("jvm_memory_used_bytes", "area", "stack")).isEmpty();
 		assertThat(text.sum("jvm_memory_max_bytes", "area", "heap").orElseThrow()).isEqualTo(4.0e9);
+	}
+
+	@Test
+	void sumsEveryLabelSetOfAMetric() {
+		PrometheusText text = PrometheusText.parse(SCRAPE);
+
+		assertThat(text.sum("kv_storage_written_bytes_total").orElseThrow()).isEqualTo(3500.0);
+		assertThat(text.sum("kv_storage_written")).isEmpty();
 	}
 
 	@Test

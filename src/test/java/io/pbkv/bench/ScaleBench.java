@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * The scale rows ({@code PBKV_BENCH_TARGETS=scale}): for each key count N of {@code PBKV_BENCH_SCALE_KEYS}, a new
  * {@link PrimaryBackupPair} (sync, fsync always, the -Xmx of {@code PBKV_BENCH_SCALE_XMX}) is loaded with N
  * distinct keys through its primary while the primary's meters are scraped and one more client writes small keys
- * ({@link AckGapWriter}); then its backup is killed with SIGKILL and started again three times: with its data
+ * ({@link AckGapWriter}), then every key is overwritten once ({@link Overwrite}); then its backup is killed with SIGKILL and started again three times: with its data
  * (until it answers a local read, then until caught up), with its data dir deleted (under a small writer), and
  * after missing N/10 writes. Every wait is bounded by {@code PBKV_BENCH_SCALE_WAIT_SECONDS} and reports
  * {@code timeout} rather than failing the run: a row prints what it got.
@@ -102,6 +102,13 @@ final class ScaleBench implements AutoCloseable {
 		OptionalLong primaryDir = size(primaryProcess.dataDir());
 		OptionalLong backupDir = size(pair.process(b).dataDir());
 
+		// Steady overwrites: every key once more, the primary's own bytes counted by its meters.
+		OptionalDouble ownBefore = ownBytesWritten(primary);
+		OptionalLong diskBefore = ProcStats.writeBytes(primaryProcess.pid());
+		KeyLoader.Result overwriteLoad = loader.load(primary, 0, keys, bound);
+		Overwrite overwrite = new Overwrite(overwriteLoad, difference(ownBytesWritten(primary), ownBefore),
+				difference(ProcStats.writeBytes(primaryProcess.pid()), diskBefore));
+
 		// The backup killed and started again with its data.
 		String loadedKey = KeyLoader.key(keys - 1);
 		pair.killBackup();
@@ -126,7 +133,7 @@ final class ScaleBench implements AutoCloseable {
 		long laggingStart = pair.launchBackup();
 		TimedWait caughtUp = awaitCaughtUp(pair, laggingStart, bound);
 
-		return new ScaleRow(keys, load, loadMeters, loadGap, primaryWritten, backupWritten, primaryDir, backupDir,
+		return new ScaleRow(keys, load, loadMeters, loadGap, overwrite, primaryWritten, backupWritten, primaryDir, backupDir,
 				heapUsed, heapMax, rss, answer, inSync, wiped, wipedGap, caughtUp, lagging);
 	}
 
@@ -180,6 +187,18 @@ final class ScaleBench implements AutoCloseable {
 			return TimedWait.State.EXITED;
 		}
 		return (System.nanoTime() - startNanos > bound.toNanos()) ? TimedWait.State.TIMEOUT : null;
+	}
+
+	/** {@code kv_storage_written_bytes_total} of a node, log and snapshot files together. */
+	private OptionalDouble ownBytesWritten(URI node) {
+		String scrape = Nodes.prometheus(this.http, node);
+		return (scrape == null) ? OptionalDouble.empty()
+				: PrometheusText.parse(scrape).sum("kv_storage_written_bytes_total");
+	}
+
+	private static OptionalDouble difference(OptionalDouble after, OptionalDouble before) {
+		return (after.isPresent() && before.isPresent())
+				? OptionalDouble.of(after.getAsDouble() - before.getAsDouble()) : OptionalDouble.empty();
 	}
 
 	private static OptionalLong difference(OptionalLong after, OptionalLong before) {

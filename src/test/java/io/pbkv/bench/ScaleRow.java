@@ -11,6 +11,7 @@ import java.util.OptionalLong;
  * @param load the load of the {@code keys} keys (64 PUTs in flight)
  * @param loadMeters the primary's snapshot and loop stall meters during the load
  * @param loadGap what the extra small-key writer saw during the load
+ * @param overwrite every loaded key written once more, after the load
  * @param primaryWritten {@code write_bytes} of the primary's process during the load
  * @param backupWritten {@code write_bytes} of the backup's process during the load
  * @param primaryDirBytes the primary's data dir after the load
@@ -29,7 +30,7 @@ import java.util.OptionalLong;
  * @param laggingLoad the load of those {@code keys / 10} keys, with the backup down
  */
 record ScaleRow(long keys, KeyLoader.Result load, MeterWatch.Result loadMeters, AckGapWriter.Result loadGap,
-		OptionalLong primaryWritten, OptionalLong backupWritten, OptionalLong primaryDirBytes,
+		Overwrite overwrite, OptionalLong primaryWritten, OptionalLong backupWritten, OptionalLong primaryDirBytes,
 		OptionalLong backupDirBytes, OptionalDouble heapUsedBytes, OptionalDouble heapMaxBytes, OptionalLong rssBytes,
 		TimedWait restartToAnswer, TimedWait restartToInSync, TimedWait wipedRejoin, AckGapWriter.Result wipedGap,
 		TimedWait laggingRejoin, KeyLoader.Result laggingLoad) {
@@ -55,13 +56,14 @@ record ScaleRow(long keys, KeyLoader.Result load, MeterWatch.Result loadMeters, 
 
 	/** Keys the loads did not get acknowledged (after retries), the N/10 of the lagging rejoin included. */
 	long failedKeys() {
-		return this.load.failed() + this.laggingLoad.failed();
+		return this.load.failed() + this.overwrite.load().failed() + this.laggingLoad.failed();
 	}
 
 	/** Whether a wait or a load ended without reaching what it waited for. */
 	boolean anyTimeout() {
 		return !this.restartToAnswer.reached() || !this.restartToInSync.reached() || !this.wipedRejoin.reached()
-				|| !this.laggingRejoin.reached() || this.load.gaveUp() || this.laggingLoad.gaveUp();
+				|| !this.laggingRejoin.reached() || this.load.gaveUp() || this.overwrite.load().gaveUp()
+				|| this.laggingLoad.gaveUp();
 	}
 
 	private OptionalDouble perClientByte(long written) {

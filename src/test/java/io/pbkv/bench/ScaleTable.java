@@ -11,7 +11,8 @@ import java.util.OptionalLong;
 /** The scale rows: a fixed-width table, one row per key count, printed as each row is measured. */
 final class ScaleTable {
 
-	private static final String FORMAT = "%9s %8s %5s %7s %5s %7s %7s %6s %6s %13s %11s %7s %7s %7s %7s %7s %7s%n";
+	private static final String FORMAT = "%9s %8s %5s %7s %5s %7s %7s %6s %6s %8s %6s %6s %13s %11s %7s %7s %7s %7s %7s"
+			+ " %7s%n";
 
 	private static final double MIB = 1024.0 * 1024.0;
 
@@ -36,6 +37,9 @@ final class ScaleTable {
 						+ " primary",
 				"disk/B   write_bytes of both nodes' processes (/proc/<pid>/io) during the load per key+value byte"
 						+ " sent; prim/B the primary's alone",
+				"ovw/s    every key overwritten once more (64 in flight): keys/s; pbkv/B = bytes the primary wrote to"
+						+ " its log and snapshot files (kv_storage_written_bytes_total) per key+value byte sent;"
+						+ " dev/B = the primary's write_bytes per key+value byte meanwhile",
 				"dirs     data dirs of primary/backup after the load; heap = jvm_memory_used_bytes{area=\"heap\"}"
 						+ " used/max of the primary after the load; rss = its VmRSS",
 				"answer   backup kill -9 and restart with its data: seconds from its start until GET of a loaded key"
@@ -50,7 +54,7 @@ final class ScaleTable {
 	void add(ScaleRow row) {
 		if (this.rows.isEmpty()) {
 			this.out.printf(Locale.ROOT, FORMAT, "keys", "keys/s", "err", "snap s", "snaps", "stall s", "gap s",
-					"disk/B", "prim/B", "dirs MiB", "heap MiB", "rss MiB", "answer", "in sync", "wiped", "gap s",
+					"disk/B", "prim/B", "ovw/s", "pbkv/B", "dev/B", "dirs MiB", "heap MiB", "rss MiB", "answer", "in sync", "wiped", "gap s",
 					"10%");
 		}
 		this.rows.add(row);
@@ -60,6 +64,8 @@ final class ScaleTable {
 				row.failedKeys(), snapshotMax(meters), number(meters.snapshots(), "%.0f"),
 				number(meters.loopStallMaxSeconds(), "%.3f"), seconds(row.loadGap().longestGap()),
 				number(row.diskPerClientByte(), "%.1f"), number(row.primaryDiskPerClientByte(), "%.1f"),
+				String.format(Locale.ROOT, "%.0f", row.overwrite().load().keysPerSecond()),
+				number(row.overwrite().ownPerClientByte(), "%.2f"), number(row.overwrite().diskPerClientByte(), "%.1f"),
 				mebibytes(row.primaryDirBytes()) + "/" + mebibytes(row.backupDirBytes()),
 				number(row.heapUsedBytes(), MIB) + "/" + number(row.heapMaxBytes(), MIB),
 				number(row.rssBytes(), MIB), row.restartToAnswer().cell(), row.restartToInSync().cell(),

@@ -20,7 +20,9 @@ class ScaleTableTest {
 		KeyLoader.Result lagging = new KeyLoader.Result(2_000, 0, 200_000, Duration.ofSeconds(1), false);
 		AckGapWriter.Result gap = new AckGapWriter.Result(900, 0, Duration.ofMillis(250), 20_000);
 		AckGapWriter.Result wipedGap = new AckGapWriter.Result(100, 1, Duration.ofMillis(3500), 2_000);
-		return new ScaleRow(20_000, load, meters, gap, OptionalLong.of(20_200_000), backupWritten,
+		KeyLoader.Result overwriteLoad = new KeyLoader.Result(20_000, 0, 2_000_000, Duration.ofSeconds(8), false);
+		Overwrite overwrite = new Overwrite(overwriteLoad, OptionalDouble.of(4_300_000), OptionalLong.of(9_000_000));
+		return new ScaleRow(20_000, load, meters, gap, overwrite, OptionalLong.of(20_200_000), backupWritten,
 				OptionalLong.of(3 * MIB), OptionalLong.of(3 * MIB), OptionalDouble.of(100.0 * MIB),
 				OptionalDouble.of(4000.0 * MIB), OptionalLong.of(400 * MIB),
 				new TimedWait(TimedWait.State.REACHED, Duration.ofMillis(4200)),
@@ -47,7 +49,7 @@ class ScaleTableTest {
 		assertThat(lines[0].split("\\s+")).contains("keys", "keys/s", "snap", "stall", "answer", "wiped", "10%");
 		// 30,098,000 bytes written for 2,020,000 sent: 14.9 for both, 10.0 for the primary alone
 		assertThat(lines[1].strip().split("\\s+")).containsExactly("20000", "2000", "0", "0.13", "2", "0.200", "0.25",
-				"14.9", "10.0", "3.0/3.0", "100/4000", "400", "4.2", "4.3", "12.3", "3.50", "5.0");
+				"14.9", "10.0", "2500", "2.15", "4.5", "3.0/3.0", "100/4000", "400", "4.2", "4.3", "12.3", "3.50", "5.0");
 		assertThat(row.anyTimeout()).isFalse();
 	}
 
@@ -64,7 +66,7 @@ class ScaleTableTest {
 		assertThat(cells[5]).isEqualTo("n/a"); // no kv_loop_stall meter
 		assertThat(cells[7]).isEqualTo("n/a"); // the backup's write_bytes unreadable
 		assertThat(cells[8]).isEqualTo("10.0");
-		assertThat(cells[14]).isEqualTo("timeout");
+		assertThat(cells[17]).isEqualTo("timeout");
 		assertThat(row.anyTimeout()).isTrue();
 	}
 

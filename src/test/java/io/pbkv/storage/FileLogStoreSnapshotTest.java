@@ -1,6 +1,7 @@
 package io.pbkv.storage;
 
 import io.pbkv.core.Snapshot;
+import io.pbkv.runtime.LogStore;
 import io.pbkv.runtime.LogStore.Recovered;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,8 +75,14 @@ class FileLogStoreSnapshotTest {
 			}
 			long before = store.sizeOnDisk();
 			assertThat(before).isEqualTo(TestLogs.listedSize(dataDir));
+			assertThat(store.bytesWritten()).as("every byte on disk was written by it, no snapshot yet")
+				.isEqualTo(new LogStore.BytesWritten(before, 0));
 
 			store.saveSnapshot(TestLogs.snapshot(5000, 1, 10));
+			long snapshotBytes = TestLogs.files(dataDir, ".snap").stream().mapToLong(p -> p.toFile().length()).sum();
+			assertThat(store.bytesWritten().snapshots()).isEqualTo(snapshotBytes).isPositive();
+			assertThat(store.bytesWritten().log()).as("compaction deletes, it does not write")
+				.isBetween(before, before + 64);
 
 			assertThat(store.sizeOnDisk()).isEqualTo(TestLogs.listedSize(dataDir)).isLessThan(before / 10);
 			store.saveSnapshot(TestLogs.snapshot(5000, 1, 10));
