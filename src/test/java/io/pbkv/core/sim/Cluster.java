@@ -82,6 +82,20 @@ final class Cluster {
 
 	private boolean faultsOver;
 
+	/** What the snapshot fetches of this run went through, for the simulation's coverage check. */
+	final FetchCounts fetchCounts = new FetchCounts();
+
+	/**
+	 * Crashes a fetching backup at step {@code n} of its next transfer: after its n-th chunk is appended, or, one
+	 * past its last chunk, right after the installed snapshot is persisted; 0 for never. Once only.
+	 */
+	int crashAtFetchStep;
+
+	/** The fetch step {@link #crashAtFetchStep} crashed at, once it did. */
+	String crashedAtFetchStep;
+
+	private int fetchSteps;
+
 	/** How long every snapshot fetch takes, in ms; 0 for a random while of up to 20 network delays. */
 	long fetchTakes;
 
@@ -366,33 +380,162 @@ final class Cluster {
 	}
 
 	/**
-	 * A backup's runtime fetching an offered snapshot file from the primary, in chunks that take a while: it fails
-	 * when the primary is down, paused, cut off, or no longer has that file (it was replaced), and a fetch already
-	 * under way for the same file is not started twice. A crash of either side ends it.
+	 * A backup's runtime fetching an offered snapshot file from the primary, as the real fetcher does: chunk by
+	 * chunk, each a request and a response over the simulated network (lost, duplicated, delayed and so reordered
+	 * like any message), appended to a part file in the backup's data dir only when it continues that file
+	 * exactly. A request unanswered for a while is sent again from where the part file ends; a few in a row and the
+	 * fetch gives up (the primary's next offer resumes it). A crash keeps the part file, less an unsynced tail; a
+	 * fetch of another snapshot replaces the part file; a primary that no longer has the file (it was replaced) ends
+	 * the fetch and the part file. Once whole, the file is checked (a chunk corrupted on the way fails the check and
+	 * the part file starts over) and handed to the core.
 	 */
 	private void fetch(SimNode n, SnapshotFetch f) {
 		if (n.fetching == f.lastIndex()) {
 			return;
 		}
 		n.fetching = f.lastIndex();
-		int incarnation = n.incarnation;
-		String source = idByUrl.get(f.fromUrl());
-		long took = fetchTakes > 0 ? fetchTakes : network.delay() * (1 + random.nextInt(20));
-		log(n.id + " fetches snapshot " + f.lastIndex() + " from " + source);
-		after(took, () -> {
-			if (n.incarnation != incarnation || !n.up() || n.fetching != f.lastIndex()) {
-				return;
-			}
+		n.store.incoming.keySet().removeIf(index -> index != f.lastIndex());
+		fetchCounts.started++;
+		if (n.store.incoming.containsKey(f.lastIndex())) {
+			fetchCounts.resumed++;
+		}
+		log(n.id + " fetches snapshot " + f.lastIndex() + " from " + idByUrl.get(f.fromUrl()) + " at chunk "
+				+ n.store.incoming.getOrDefault(f.lastIndex(), SimStore.PartFile.EMPTY).chunks());
+		requestChunk(n, f, n.incarnation, 0);
+	}
+
+	/** Counts of what snapshot fetches went through: the paths a schedule must reach to test the transfer. */
+	static final class FetchCounts {
+
+		long started;
+
+		/** Started with a part file left by an earlier attempt (a crash, a give-up). */
+		long resumed;
+
+		long completed;
+
+		/** Whole, but a chunk was corrupted on the way: the check failed. */
+		long corrupt;
+
+		/** The primary no longer had the file (a newer snapshot replaced it). */
+		long gone;
+
+		/** Chunks that arrived twice or late and were not appended. */
+		long ignoredChunks;
+
+		void add(FetchCounts other) {
+			started += other.started;
+			resumed += other.resumed;
+			completed += other.completed;
+			corrupt += other.corrupt;
+			gone += other.gone;
+			ignoredChunks += other.ignoredChunks;
+		}
+
+		@Override
+		public String toString() {
+			return "started " + started + ", resumed " + resumed + ", completed " + completed + ", corrupt " + corrupt
+					+ ", gone " + gone + ", chunks ignored " + ignoredChunks;
+		}
+
+	}
+
+	/** Chunks of a snapshot file: a few, so that faults land between them. */
+	static int chunksOf(long lastIndex) {
+		return 1 + Math.floorMod(Long.hashCode(lastIndex * 0x9E3779B97F4A7C15L), 5);
+	}
+
+	private void requestChunk(SimNode n, SnapshotFetch f, int incarnation, int unanswered) {
+		if (n.incarnation != incarnation || !n.up() || n.fetching != f.lastIndex()) {
+			return;
+		}
+		if (unanswered == 3) {
+			log(n.id + " gives up fetching snapshot " + f.lastIndex() + " for now");
 			n.fetching = 0;
-			SimNode from = source == null ? null : nodes.get(source);
-			Snapshot file = from == null || !from.up() || from.paused ? null : from.store.files.get(f.lastIndex());
-			if (file == null || network.fate(source, n.id, null).isEmpty() || random.nextInt(10) == 0) {
-				log(n.id + " failed to fetch snapshot " + f.lastIndex());
+			return;
+		}
+		String source = idByUrl.get(f.fromUrl());
+		int offset = n.store.incoming.getOrDefault(f.lastIndex(), SimStore.PartFile.EMPTY).chunks();
+		long request = ++n.fetchRequests;
+		for (long there : network.fate(n.id, source, null)) {
+			after(there, () -> serveChunk(source, n, f, incarnation, offset));
+		}
+		long serving = fetchTakes > 0 ? fetchTakes / chunksOf(f.lastIndex()) : network.delay() * 4;
+		after(2 * network.maxDelay + serving + 1, () -> {
+			if (n.fetchRequests == request) {
+				requestChunk(n, f, incarnation, unanswered + 1);
+			}
+		});
+	}
+
+	/**
+	 * The primary's side: reads chunk {@code offset} of the file, if it still has it, and answers. Reading takes a
+	 * while; a primary that crashes or is paused meanwhile never answers (the connection drops or times out).
+	 */
+	private void serveChunk(String source, SimNode n, SnapshotFetch f, int incarnation, int offset) {
+		SimNode from = source == null ? null : nodes.get(source);
+		if (from == null || !from.up() || from.paused) {
+			return;
+		}
+		int serving = from.incarnation;
+		long reading = fetchTakes > 0 ? fetchTakes / chunksOf(f.lastIndex()) : network.delay() * (1 + random.nextInt(4));
+		after(reading, () -> {
+			if (from.incarnation != serving || !from.up() || from.paused) {
 				return;
 			}
-			log(n.id + " fetched snapshot " + f.lastIndex());
-			turn(n, (node, t) -> node.snapshotFetched(t, file, f.fromUrl(), f.sentAt()));
+			Snapshot file = from.store.files.get(f.lastIndex());
+			boolean corrupt = random.nextInt(40) == 0;
+			for (long back : network.fate(source, n.id, null)) {
+				after(back, () -> chunkArrived(n, f, incarnation, offset, file, corrupt));
+			}
 		});
+	}
+
+	private void chunkArrived(SimNode n, SnapshotFetch f, int incarnation, int offset, Snapshot file, boolean corrupt) {
+		if (n.incarnation != incarnation || !n.up() || n.fetching != f.lastIndex()) {
+			return;
+		}
+		if (file == null) {
+			log(n.id + " failed to fetch snapshot " + f.lastIndex() + ": the primary no longer has it");
+			fetchCounts.gone++;
+			n.store.incoming.remove(f.lastIndex());
+			n.fetching = 0;
+			return;
+		}
+		SimStore.PartFile part = n.store.incoming.getOrDefault(f.lastIndex(), SimStore.PartFile.EMPTY);
+		if (part.chunks() != offset) {
+			fetchCounts.ignoredChunks++;
+			return; // a duplicate or a late answer to a request sent again: the part file has moved on
+		}
+		n.fetchRequests++;
+		part = part.append(corrupt);
+		if (crashAtFetchStep > 0 && ++fetchSteps == crashAtFetchStep) {
+			n.store.incoming.put(f.lastIndex(), part);
+			crashedAtFetchStep = "chunk " + part.chunks() + " of " + chunksOf(f.lastIndex());
+			crashAtFetchStep = 0;
+			crash(n.id);
+			return;
+		}
+		if (part.chunks() < chunksOf(f.lastIndex())) {
+			n.store.incoming.put(f.lastIndex(), part);
+			requestChunk(n, f, incarnation, 0);
+			return;
+		}
+		n.store.incoming.remove(f.lastIndex());
+		n.fetching = 0;
+		if (part.corrupt()) {
+			log(n.id + " fetched snapshot " + f.lastIndex() + " but its checksum fails: from zero at the next offer");
+			fetchCounts.corrupt++;
+			return;
+		}
+		fetchCounts.completed++;
+		log(n.id + " fetched snapshot " + f.lastIndex());
+		if (crashAtFetchStep > 0 && ++fetchSteps == crashAtFetchStep) {
+			crashedAtFetchStep = "the install";
+			crashAtFetchStep = 0;
+			n.crashAfterNextPersist = true;
+		}
+		turn(n, (node, t) -> node.snapshotFetched(t, file, f.fromUrl(), f.sentAt()));
 	}
 
 	/** Hands {@code n} a snapshot as if its runtime had just fetched it from {@code fromUrl} (stale or old). */

@@ -53,6 +53,9 @@ final class SimNode {
 	/** The last index of the snapshot file its runtime is fetching; 0 when none. */
 	long fetching;
 
+	/** Chunk requests sent and chunks taken, so that a request's timeout knows whether it was answered. */
+	long fetchRequests;
+
 	SimNode(String id, NodeConfig config) {
 		this.id = id;
 		this.config = config;

@@ -28,6 +28,9 @@ final class SimStore {
 	/** Snapshot files on disk by last index: the newest, and older ones a fetching backup still pins. */
 	final NavigableMap<Long, Snapshot> files = new TreeMap<>();
 
+	/** Part files of snapshots being fetched, by last index (at most one: a new fetch replaces the others). */
+	final NavigableMap<Long, PartFile> incoming = new TreeMap<>();
+
 	long commitIndex;
 
 	/** The commit index as of the last fsync: what survives a crash for sure. */
@@ -86,16 +89,34 @@ final class SimStore {
 			commitIndex = syncedCommitIndex;
 		}
 		syncedCommitIndex = commitIndex;
+		// The fetcher forces its part file only once whole: a crash may cut any tail of it.
+		incoming.replaceAll((index, part) -> part.cutTo(random.nextInt(part.chunks() + 1)));
 	}
 
 	/** The disk is gone: the node comes back with an empty data dir. */
 	void wipe() {
 		files.clear();
+		incoming.clear();
 		hardState = HardState.INITIAL;
 		snapshot = Snapshot.EMPTY;
 		entries.clear();
 		commitIndex = 0;
 		syncedCommitIndex = 0;
+	}
+
+	/** A snapshot file fetched in part: how many chunks it holds, and whether one was corrupted on the way. */
+	record PartFile(int chunks, boolean corrupt) {
+
+		static final PartFile EMPTY = new PartFile(0, false);
+
+		PartFile append(boolean corrupted) {
+			return new PartFile(chunks + 1, corrupt || corrupted);
+		}
+
+		PartFile cutTo(int kept) {
+			// Which chunk was corrupted is not known: keep the flag unless nothing is left.
+			return kept == 0 ? EMPTY : new PartFile(kept, corrupt);
+		}
 	}
 
 	long lastIndex() {
