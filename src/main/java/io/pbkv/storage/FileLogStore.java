@@ -29,6 +29,8 @@ public final class FileLogStore implements LogStore {
 
 	private final boolean fsync;
 
+	private final SnapshotPreload preload;
+
 	private final long segmentBytes;
 
 	private final RecordBatch batch = new RecordBatch();
@@ -70,14 +72,24 @@ public final class FileLogStore implements LogStore {
 
 	/** {@code fsync == false} writes to the OS but never forces to disk ({@code kv.storage.fsync=never}). */
 	public FileLogStore(Path dataDir, boolean fsync) {
-		this(dataDir, fsync, DEFAULT_SEGMENT_BYTES);
+		this(dataDir, fsync, SnapshotPreload.none());
+	}
+
+	/** A store whose {@link #open} takes the snapshot {@code preload} read, if it is the one to recover from. */
+	public FileLogStore(Path dataDir, boolean fsync, SnapshotPreload preload) {
+		this(dataDir, fsync, DEFAULT_SEGMENT_BYTES, preload);
 	}
 
 	FileLogStore(Path dataDir, boolean fsync, long segmentBytes) {
+		this(dataDir, fsync, segmentBytes, SnapshotPreload.none());
+	}
+
+	private FileLogStore(Path dataDir, boolean fsync, long segmentBytes, SnapshotPreload preload) {
 		this.dir = dataDir.resolve("log");
 		this.incoming = incomingDir(dataDir);
 		this.fsync = fsync;
 		this.segmentBytes = segmentBytes;
+		this.preload = preload;
 	}
 
 	@Override
@@ -86,7 +98,7 @@ public final class FileLogStore implements LogStore {
 			throw new IllegalStateException("already opened");
 		}
 		opened = true;
-		LogRecovery.Result found = LogRecovery.recover(dir, fsync);
+		LogRecovery.Result found = LogRecovery.recover(dir, fsync, preload);
 		segments.addAll(found.segments());
 		segmentsOnDisk = segments.stream().mapToLong(SegmentFile::size).sum();
 		snapshotFile = found.snapshotFile();
@@ -290,7 +302,9 @@ public final class FileLogStore implements LogStore {
 			return;
 		}
 		try {
-			sync();
+			if (!segments.isEmpty()) { // empty when open() failed: nothing to sync, and the failure must show
+				sync();
+			}
 		}
 		finally {
 			closed = true;
