@@ -1,6 +1,7 @@
 package io.pbkv;
 
 import io.pbkv.cli.ClientMain;
+import io.pbkv.config.SnapshotPreloadInitializer;
 
 import java.util.Arrays;
 
@@ -21,7 +22,9 @@ public class PbkvApplication {
 		if (args.length > 0 && RestoreCommand.COMMAND.equals(args[0])) {
 			System.exit(RestoreCommand.run(Arrays.copyOfRange(args, 1, args.length)));
 		}
-		SpringApplication.run(PbkvApplication.class, args);
+		SpringApplication application = new SpringApplication(PbkvApplication.class);
+		application.addInitializers(new SnapshotPreloadInitializer());
+		application.run(args);
 	}
 
 }

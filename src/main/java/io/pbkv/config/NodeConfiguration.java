@@ -13,6 +13,7 @@ import io.pbkv.runtime.Transport;
 import io.pbkv.storage.DiscardedEntriesFile;
 import io.pbkv.storage.DataDirLock;
 import io.pbkv.storage.FileLogStore;
+import io.pbkv.storage.SnapshotPreload;
 import io.pbkv.storage.FileMetaStore;
 
 import java.io.IOException;
@@ -43,7 +44,8 @@ class NodeConfiguration {
 
 	@Bean(destroyMethod = "close")
 	NodeRuntime nodeRuntime(KvProperties properties, DataDirLock lock, RuntimeListener listener,
-			ObjectProvider<Transport> transport, ObjectProvider<SnapshotSource> snapshotSource) throws IOException {
+			ObjectProvider<Transport> transport, ObjectProvider<SnapshotSource> snapshotSource,
+			ObjectProvider<SnapshotPreload> preload) throws IOException {
 		Path dataDir = properties.resolvedDataDir();
 		String nodeId = properties.resolvedNodeId();
 		if (properties.cluster().open()) {
@@ -53,7 +55,7 @@ class NodeConfiguration {
 		FileMetaStore metaStore = new FileMetaStore(dataDir);
 		HardState hardState = metaStore.load();
 		boolean fsync = properties.storage().fsync() == KvProperties.FsyncPolicy.ALWAYS;
-		FileLogStore logStore = new FileLogStore(dataDir, fsync);
+		FileLogStore logStore = new FileLogStore(dataDir, fsync, preload.getIfAvailable(SnapshotPreload::none));
 		LogStore.Recovered recovered = logStore.open();
 		log.info("node {}: data dir {} holds epoch {}, snapshot at {}, {} log entries, commit index {}", nodeId,
 				dataDir.toAbsolutePath(), hardState.epoch(), recovered.snapshot().lastIndex(),

@@ -40,13 +40,16 @@ final class LogRecovery {
 
 	private SegmentFile segment;
 
-	private LogRecovery(Path dir, boolean fsync) {
+	private final SnapshotPreload preload;
+
+	private LogRecovery(Path dir, boolean fsync, SnapshotPreload preload) {
 		this.dir = dir;
 		this.fsync = fsync;
+		this.preload = preload;
 	}
 
-	static Result recover(Path dir, boolean fsync) throws IOException {
-		return new LogRecovery(dir, fsync).recover();
+	static Result recover(Path dir, boolean fsync, SnapshotPreload preload) throws IOException {
+		return new LogRecovery(dir, fsync, preload).recover();
 	}
 
 	private Result recover() throws IOException {
@@ -71,7 +74,8 @@ final class LogRecovery {
 		long snapshotBytes = 0;
 		if (snapshotFile != null) {
 			// First, before anything is changed: a snapshot in a newer format means a data dir of a newer pbkv.
-			snapshot = SnapshotFile.read(snapshotFile);
+			Snapshot preloaded = preload.take(snapshotFile);
+			snapshot = (preloaded != null) ? preloaded : SnapshotFile.read(snapshotFile);
 			snapshotBytes = Files.size(snapshotFile);
 		}
 		for (Path temp : temps) {

@@ -3,9 +3,7 @@ package io.pbkv.storage;
 import io.pbkv.core.Snapshot;
 import io.pbkv.core.VersionedValue;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -17,12 +15,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
-import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
 
 /**
@@ -137,9 +136,7 @@ final class SnapshotFile {
 	}
 
 	private static Snapshot read(Path file, boolean named) throws IOException {
-		CRC32C crc = new CRC32C();
-		try (DataInputStream in = new DataInputStream(
-				new CheckedInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16), crc))) {
+		try (SnapshotReader in = new SnapshotReader(file, FileChannel.open(file, StandardOpenOption.READ))) {
 			if (in.readInt() != MAGIC) {
 				throw corrupted(file, "not a pbkv snapshot (bad magic number)");
 			}
@@ -161,18 +158,24 @@ final class SnapshotFile {
 				throw corrupted(file, "bad header (lastIndex " + lastIndex + ", lastEpoch " + lastEpoch + ", count "
 						+ count + ")");
 			}
-			TreeMap<String, VersionedValue> data = new TreeMap<>();
+			List<Map.Entry<String, VersionedValue>> entries = SnapshotReader.newEntries(count);
 			for (long i = 0; i < count; i++) {
-				String key = new String(readBytes(file, in), StandardCharsets.UTF_8);
+				String key = new String(in.readBytes(), StandardCharsets.UTF_8);
 				long valueVersion = in.readLong();
-				data.put(key, new VersionedValue(readBytes(file, in), valueVersion));
+				entries.add(Map.entry(key, new VersionedValue(in.readBytes(), valueVersion)));
 			}
-			int expected = (int) crc.getValue();
+			int expected = in.checksum();
 			if (in.readInt() != expected) {
 				throw corrupted(file, "checksum mismatch");
 			}
-			if (in.read() != -1) {
+			if (!in.atEnd()) {
 				throw corrupted(file, "unexpected bytes after the checksum");
+			}
+			NavigableMap<String, VersionedValue> data = SnapshotReader.fromAscending(entries);
+			if (data == null) {
+				TreeMap<String, VersionedValue> sorted = new TreeMap<>();
+				entries.forEach(e -> sorted.put(e.getKey(), e.getValue()));
+				data = sorted;
 			}
 			return new Snapshot(lastIndex, lastEpoch, data, epochs);
 		}
@@ -194,16 +197,6 @@ final class SnapshotFile {
 	private static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
 		out.writeInt(bytes.length);
 		out.write(bytes);
-	}
-
-	private static byte[] readBytes(Path file, DataInputStream in) throws IOException {
-		int length = in.readInt();
-		if (length < 0 || length > RecordBatch.MAX_PAYLOAD_BYTES) {
-			throw corrupted(file, "impossible length " + length);
-		}
-		byte[] bytes = new byte[length];
-		in.readFully(bytes);
-		return bytes;
 	}
 
 	private static LogCorruptedException corrupted(Path file, String reason) {
