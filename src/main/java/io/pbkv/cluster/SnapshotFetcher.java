@@ -69,7 +69,28 @@ public final class SnapshotFetcher implements SnapshotSource {
 	/** When the current fetch last received bytes (or will wake from pacing), by System.nanoTime(). */
 	private volatile long progressAt;
 
+	/**
+	 * Whether the current fetch has the whole file and is verifying and loading it: it receives nothing then, for
+	 * as long as a large state takes to load (seconds at 10 M keys), and is not stalled.
+	 */
+	private volatile boolean loading;
+
+	/** Reads and verifies a whole fetched file. */
+	interface FileReader {
+
+		Snapshot read(Path file) throws IOException;
+
+	}
+
+	private final FileReader reader;
+
 	public SnapshotFetcher(Path dataDir, String token, Duration timeout, long bytesPerSecond, MeterRegistry registry) {
+		this(dataDir, token, timeout, bytesPerSecond, registry, FileLogStore::readSnapshot);
+	}
+
+	SnapshotFetcher(Path dataDir, String token, Duration timeout, long bytesPerSecond, MeterRegistry registry,
+			FileReader reader) {
+		this.reader = reader;
 		this.bytesPerSecond = bytesPerSecond;
 		this.incoming = FileLogStore.incomingDir(dataDir);
 		this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
@@ -88,7 +109,7 @@ public final class SnapshotFetcher implements SnapshotSource {
 		if (previous != null && previous.isAlive()) {
 			if (currentIndex == request.lastIndex()) {
 				long silent = System.nanoTime() - progressAt;
-				if (silent < stallNanos) {
+				if (silent < stallNanos || loading) {
 					return;
 				}
 				log.warn("fetch of snapshot {} received nothing for {} ms; fetching on from the part file",
@@ -139,7 +160,14 @@ public final class SnapshotFetcher implements SnapshotSource {
 				download(request, part);
 				Files.move(part, whole, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
 			}
-			Snapshot snapshot = FileLogStore.readSnapshot(whole);
+			Snapshot snapshot;
+			loading = true;
+			try {
+				snapshot = reader.read(whole);
+			}
+			finally {
+				loading = false;
+			}
 			if (snapshot.lastEpoch() != request.lastEpoch()) {
 				Files.deleteIfExists(whole);
 				throw new IOException("the file's last epoch is " + snapshot.lastEpoch() + ", the offer said "

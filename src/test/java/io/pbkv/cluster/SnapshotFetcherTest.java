@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +26,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
@@ -221,6 +223,40 @@ class SnapshotFetcherTest {
 			.containsExactlyElementsOf(offsets(0, served.length));
 		assertThat(second.poll(300, TimeUnit.MILLISECONDS)).as("the repeated offers start nothing").isNull();
 		assertThat(fetchedBytes()).isEqualTo(served.length);
+	}
+
+	/**
+	 * A whole file that takes longer to verify and load than the stall timeout (10 M keys take seconds) is not
+	 * mistaken for a stalled transfer: the primary's repeated offers meanwhile start nothing. Before this, each offer
+	 * interrupted the load and began it again, forever.
+	 */
+	@Test
+	void aLoadLongerThanTheStallTimeoutIsNotReplacedByTheRepeatedOffers() throws Exception {
+		Snapshot snapshot = snapshot(40, 1024);
+		served = Files.readAllBytes(writeOnPrimary(snapshot));
+		String url = startPrimary();
+		Duration timeout = Duration.ofMillis(300);
+		AtomicInteger loads = new AtomicInteger();
+		fetcher = new SnapshotFetcher(backupDir, null, timeout, 0, registry, file -> {
+			loads.incrementAndGet();
+			try {
+				Thread.sleep(timeout.multipliedBy(6)); // 1.8 s: longer than the stall timeout, 300 ms + 1 s
+			}
+			catch (InterruptedException ex) {
+				throw new ClosedByInterruptException();
+			}
+			return FileLogStore.readSnapshot(file);
+		});
+
+		fetcher.fetch(request(url), fetched::add);
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+		while (fetched.isEmpty() && System.nanoTime() < deadline) {
+			fetcher.fetch(request(url), fetched::add);
+			Thread.sleep(100);
+		}
+
+		assertThat(fetched.poll(1, TimeUnit.SECONDS)).isEqualTo(snapshot);
+		assertThat(loads).as("loaded once, not restarted by the offers").hasValue(1);
 	}
 
 	@Test
