@@ -305,6 +305,10 @@ public final class Node {
 
 	/** Collects what the runtime must do now; see {@link Ready} for the order. */
 	public Ready ready() {
+		if (role == Role.PRIMARY && log.stableIndex() < log.lastIndex()) {
+			// The new entries go to the backups in this Ready, before our own fsync (Ready.messagesBeforeSync).
+			replicator.broadcast(now);
+		}
 		Snapshot snapshot = snapshots.due() ? snapshots.take() : null;
 		long commit = log.commitIndex() > persistedCommit ? log.commitIndex() : 0;
 		Ready rd = outbox.drain(hardStateChanged ? hardState : null, installedSnapshot, truncateFrom, log.unstable(),

@@ -5,8 +5,9 @@ import java.util.List;
 /**
  * What the core asks the runtime to do, taken with {@link Node#ready()} and acknowledged with
  * {@link Node#advance(Ready)}. The core relies on one promise: everything to persist here is durable before any
- * message is sent, before any reply goes out and before {@code advance} (the runtime's ReadyExecutor spells out
- * the order). Replies only ever answer entries that were durable and committed at an earlier advance.
+ * message is sent (but those of {@link #messagesBeforeSync()}), before any reply goes out and before
+ * {@code advance} (the runtime's ReadyExecutor spells out the order). Replies only ever answer entries that were
+ * durable and committed at an earlier advance.
  */
 public record Ready(HardState hardState, Snapshot installSnapshot, long truncateFrom, List<LogEntry> entries,
 		long commitIndex, Snapshot snapshot, SnapshotFetch fetch, List<Message> messages, List<LogEntry> discarded,
@@ -19,6 +20,27 @@ public record Ready(HardState hardState, Snapshot installSnapshot, long truncate
 		roleChanges = List.copyOf(roleChanges);
 		events = List.copyOf(events);
 		replies = List.copyOf(replies);
+	}
+
+	/**
+	 * The messages that may be sent before this Ready's writes are durable: a primary's appends, when nothing else
+	 * here changes what the node durably is (epoch and vote, an installed snapshot, a truncation). Sending them
+	 * while the primary's own fsync runs lets the two disks work at once (the Raft thesis, 10.2.1): a backup
+	 * acknowledges only what it made durable itself, the primary counts its own entries towards a commit only
+	 * once they are durable here, and a primary that crashes before its fsync comes back as a backup, in a later
+	 * epoch, so entries it lost but a backup holds are never overwritten in the same epoch.
+	 */
+	public List<Message> messagesBeforeSync() {
+		if (hardState != null || installSnapshot != null || truncateFrom > 0) {
+			return List.of();
+		}
+		return messages.stream().filter(m -> m instanceof Message.Append).toList();
+	}
+
+	/** The other messages: sent once everything here is durable. */
+	public List<Message> messagesAfterSync() {
+		List<Message> early = messagesBeforeSync();
+		return early.isEmpty() ? messages : messages.stream().filter(m -> !early.contains(m)).toList();
 	}
 
 	/** Whether executing this needs an fsync before anything is sent or acknowledged. */

@@ -14,10 +14,12 @@ import org.slf4j.LoggerFactory;
  * Executes one {@link Ready} in the one order durability allows. This is the only place that order is written
  * down:
  * <ol>
+ * <li>send a primary's appends ({@link Ready#messagesBeforeSync}), which need only the backup's durability;</li>
  * <li>persist: the hard state (epoch, vote; atomic file), the discarded entries (kept for inspection), an
  * installed snapshot, the truncation, the entries and the commit index, then ONE fsync for all of it: concurrent
  * writes that queued up meanwhile share it (group commit);</li>
- * <li>send, so that no message promises what is not on disk (a backup's acknowledgement means durable);</li>
+ * <li>send the rest, so that no message promises what is not on disk (a backup's acknowledgement means
+ * durable);</li>
  * <li>reply: these only ever answer entries made durable and committed in an earlier turn;</li>
  * <li>advance the core, which then commits and applies what is now durable;</li>
  * <li>hand a snapshot the core asked for to the {@link SnapshotWriter}; once its file is durable, a later turn
@@ -50,8 +52,10 @@ final class ReadyExecutor {
 
 	/** Steps 1-3; the caller advances the core (4) and then hands any snapshot to the writer (5). */
 	void persistSendReply(Ready rd, Consumer<Reply> replies) throws IOException {
+		// A primary's appends go before its own fsync, so that the backup's disk works while ours does.
+		transport.send(rd.messagesBeforeSync());
 		persist(rd);
-		transport.send(rd.messages());
+		transport.send(rd.messagesAfterSync());
 		listener.sent(rd.messages());
 		report(rd);
 		rd.replies().forEach(replies);

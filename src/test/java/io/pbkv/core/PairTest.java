@@ -36,6 +36,29 @@ class PairTest {
 		assertThat(h.m("b").disk).anyMatch(e -> e.command() instanceof Command.Put p && p.key().equals("k"));
 	}
 
+	/**
+	 * A new entry goes to the backup in the very Ready that persists it, among the messages that may leave before
+	 * the primary's fsync, so that both disks work at once. A Ready that changes the epoch sends nothing early.
+	 */
+	@Test
+	void theAppendOfANewEntryMayLeaveBeforeThePrimarysOwnFsync() {
+		PairHarness h = bootedPair();
+		Node a = h.m("a").node;
+		a.propose(h.now, 99, new Command.Put("k", "v".getBytes(), Precondition.NONE));
+
+		Ready rd = a.ready();
+
+		assertThat(rd.entries()).hasSize(1);
+		assertThat(rd.messagesBeforeSync()).singleElement()
+			.isInstanceOfSatisfying(Message.Append.class,
+					m -> assertThat(m.entries()).containsExactlyElementsOf(rd.entries()));
+		assertThat(rd.messagesAfterSync()).doesNotContainAnyElementsOf(rd.messagesBeforeSync());
+		Ready withEpoch = new Ready(new HardState("c", 2, "a", true), null, 0, rd.entries(), 0, null, null, rd.messages(),
+				List.of(), List.of(), List.of(), List.of());
+		assertThat(withEpoch.messagesBeforeSync()).isEmpty();
+		assertThat(withEpoch.messagesAfterSync()).isEqualTo(rd.messages());
+	}
+
 	@Test
 	void backupPromotesAfterHeartbeatsLapseAndHasEveryAcknowledgedWrite() {
 		PairHarness h = bootedPair();

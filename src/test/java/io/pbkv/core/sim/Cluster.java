@@ -306,6 +306,15 @@ final class Cluster {
 			invariants.commits(n);
 			Ready rd = n.node.ready();
 			invariants.persisting(n, rd);
+			for (Message m : rd.messagesBeforeSync()) {
+				send(n, m);
+			}
+			if (n.crashAfterNextPersist && !rd.messagesBeforeSync().isEmpty() && random.nextBoolean()) {
+				log(n.id + " sent appends of " + rd.entries().size() + " entries and dies before its fsync");
+				invariants.primaryLostUnsyncedTail(n.store.hardState.epoch(), n.store.lastIndex());
+				crash(n.id);
+				return;
+			}
 			n.store.persist(rd);
 			if (n.crashAfterNextPersist && (rd.hardState() != null || rd.needsSync())) {
 				log(n.id + " persisted a Ready (" + rd.entries().size() + " entries) and dies before sending it");
@@ -320,7 +329,7 @@ final class Cluster {
 			roleChanges.addAll(rd.roleChanges());
 			rd.roleChanges().forEach(c -> log(c.toString()));
 			rd.events().stream().filter(e -> !e.text().isEmpty()).forEach(e -> log("  " + e.text()));
-			for (Message m : rd.messages()) {
+			for (Message m : rd.messagesAfterSync()) {
 				send(n, m);
 			}
 			for (Reply reply : rd.replies()) {

@@ -63,13 +63,26 @@ final class Invariants {
 	/** Per node: the epoch and highest index it told that epoch's primary it holds durably. */
 	private final Map<String, long[]> acknowledgedUpTo = new HashMap<>();
 
+	/**
+	 * Per epoch: the first index its primary sent to backups but crashed before making durable itself (its appends
+	 * go out before its own fsync). It never counted those entries towards a commit, so a backup that acknowledged
+	 * them may later have them cut by a newer primary that lacks them.
+	 */
+	private final Map<Long, Long> lostByPrimary = new HashMap<>();
+
+	/** The primary of {@code epoch} crashed holding only up to {@code durableLastIndex}, having sent more. */
+	void primaryLostUnsyncedTail(long epoch, long durableLastIndex) {
+		lostByPrimary.merge(epoch, durableLastIndex + 1, Math::min);
+	}
+
 	/** Before {@code rd} is persisted. */
 	void persisting(SimNode n, Ready rd) {
 		long[] acked = acknowledgedUpTo.get(n.id);
 		if (acked != null && acked[0] == n.store.hardState.epoch()) {
 			long keeps = rd.installSnapshot() != null ? rd.installSnapshot().lastIndex()
 					: rd.truncateFrom() > 0 ? rd.truncateFrom() - 1 : Long.MAX_VALUE;
-			if (keeps < acked[1]) {
+			long mustKeep = Math.min(acked[1], lostByPrimary.getOrDefault(acked[0], Long.MAX_VALUE) - 1);
+			if (keeps < mustKeep) {
 				fail("acknowledgedEntriesStayDurable", "node " + n.id + " told the primary of epoch " + acked[0]
 						+ " it holds index " + acked[1] + ", then cut its log to " + keeps
 						+ (rd.installSnapshot() != null ? " installing a snapshot" : " truncating"));
