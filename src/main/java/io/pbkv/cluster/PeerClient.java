@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +45,8 @@ public final class PeerClient implements Transport {
 
 	private final Counter unknownPeer;
 
+	private final AckWaiters ackWaiters;
+
 	private volatile boolean warnedUnknownPeer;
 
 	/**
@@ -53,6 +56,18 @@ public final class PeerClient implements Transport {
 	 * get more time per byte they carry)
 	 */
 	public PeerClient(List<URI> peers, String token, Duration requestTimeout, MeterRegistry registry) {
+		this(peers, token, requestTimeout, registry, new AckWaiters(), message -> {
+		});
+	}
+
+	/**
+	 * @param ackWaiters where results that a waiting {@link PeerController} answers in its response go, instead of
+	 * a request of their own
+	 * @param inbound takes the messages a peer answers in a response (its results to our appends)
+	 */
+	PeerClient(List<URI> peers, String token, Duration requestTimeout, MeterRegistry registry, AckWaiters ackWaiters,
+			Consumer<Message> inbound) {
+		this.ackWaiters = ackWaiters;
 		this.http = HttpClient.newBuilder()
 			.version(HttpClient.Version.HTTP_1_1)
 			.connectTimeout(CONNECT_TIMEOUT.compareTo(requestTimeout) < 0 ? CONNECT_TIMEOUT : requestTimeout)
@@ -65,9 +80,10 @@ public final class PeerClient implements Transport {
 			}
 			PeerLink link = new PeerLink(url, registry);
 			links.put(url, link);
-			control.put(url,
-					new PeerSender(url, "control", http, sentToken, requestTimeout, Duration.ZERO, link, registry));
-			data.put(url, new PeerSender(url, "data", http, sentToken, requestTimeout, PER_MEGABYTE, link, registry));
+			control.put(url, new PeerSender(url, "control", http, sentToken, requestTimeout, Duration.ZERO, link,
+					registry, inbound));
+			data.put(url, new PeerSender(url, "data", http, sentToken, requestTimeout, PER_MEGABYTE, link, registry,
+					inbound));
 		}
 		this.unknownPeer = PeerLink.dropped(registry, "unknown", "unknown-peer");
 		senders().forEach(PeerSender::start);
@@ -90,6 +106,9 @@ public final class PeerClient implements Transport {
 	@Override
 	public void send(List<Message> messages) {
 		for (Message message : messages) {
+			if (ackWaiters.offer(message)) {
+				continue; // answered in the response to the request that carried the append
+			}
 			String to = message.to() == null ? null : withoutTrailingSlash(message.to());
 			PeerSender sender = to == null ? null : (bulky(message) ? data : control).get(to);
 			if (sender != null) {

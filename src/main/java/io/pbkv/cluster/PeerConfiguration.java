@@ -2,9 +2,11 @@ package io.pbkv.cluster;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pbkv.config.KvProperties;
+import io.pbkv.runtime.NodeRuntime;
 
 import java.time.Duration;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -12,10 +14,17 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class PeerConfiguration {
 
+	@Bean
+	AckWaiters ackWaiters() {
+		return new AckWaiters();
+	}
+
+	/** Results that come back in a response are handed to the node as if they had arrived on their own. */
 	@Bean(destroyMethod = "close")
-	PeerClient peerClient(KvProperties properties, MeterRegistry registry) {
+	PeerClient peerClient(KvProperties properties, MeterRegistry registry, AckWaiters ackWaiters,
+			ObjectProvider<NodeRuntime> runtime) {
 		return new PeerClient(properties.peers(), properties.cluster().token(), requestTimeout(properties.heartbeat()),
-				registry);
+				registry, ackWaiters, message -> runtime.getObject().deliver(message));
 	}
 
 	/**

@@ -52,8 +52,19 @@ class PeerController {
 	/** Bounded: no response is proportional to the state. */
 	static final int SNAPSHOT_CHUNK_BYTES = 4 << 20;
 
-	PeerController(NodeRuntime runtime, KvProperties properties, MeterRegistry registry) {
+	private final AckWaiters ackWaiters;
+
+	/** How long a request carrying appends waits for the node's results, to answer them in its response. */
+	private final long awaitResultsMillis;
+
+	private final PeerClient peerClient;
+
+	PeerController(NodeRuntime runtime, KvProperties properties, MeterRegistry registry, AckWaiters ackWaiters,
+			PeerClient peerClient) {
 		this.runtime = runtime;
+		this.ackWaiters = ackWaiters;
+		this.peerClient = peerClient;
+		this.awaitResultsMillis = Math.min(250, PeerConfiguration.requestTimeout(properties.heartbeat()).toMillis() / 4);
 		this.cluster = properties.cluster();
 		this.rejections = new PeerRejections(registry);
 		this.dataDir = properties.resolvedDataDir();
@@ -123,7 +134,7 @@ class PeerController {
 		return null;
 	}
 
-	private ResponseEntity<Object> take(HttpServletRequest request) {
+	private ResponseEntity<Object> take(HttpServletRequest request) throws InterruptedException {
 		ResponseEntity<Object> refused = checkToken(request);
 		if (refused != null) {
 			return refused;
@@ -147,19 +158,43 @@ class PeerController {
 			return rejections.reject(HttpStatus.BAD_REQUEST, "peer-batch-malformed",
 					"the body is not a message batch: " + ex.getMessage());
 		}
-		for (Message message : messages) {
-			if (!runtime.deliver(message)) {
-				return rejections.reject(HttpStatus.SERVICE_UNAVAILABLE, "node-unavailable",
-						"the node is stopped or its queue is full; messages were dropped");
+		List<AckWaiters.Pending> pending = ackWaiters.register(messages);
+		boolean awaited = false;
+		try {
+			for (Message message : messages) {
+				if (!runtime.deliver(message)) {
+					return rejections.reject(HttpStatus.SERVICE_UNAVAILABLE, "node-unavailable",
+							"the node is stopped or its queue is full; messages were dropped");
+				}
+			}
+			long epoch = runtime.status().epoch();
+			if (!messages.isEmpty() && messages.stream().allMatch(m -> fromOlderPrimary(m, epoch))) {
+				// Still delivered: the node changes nothing for them and answers with its epoch, so the sender learns.
+				return rejections.reject(HttpStatus.CONFLICT, "stale-epoch",
+						"this node is at epoch " + epoch + "; replication from an older epoch is refused");
+			}
+			// The node's results to these appends go back in this response: one round trip instead of two.
+			List<Message> results = ackWaiters.await(pending, awaitResultsMillis);
+			awaited = true;
+			if (results.isEmpty()) {
+				return ResponseEntity.noContent().build();
+			}
+			List<byte[]> encoded = results.stream().map(MessageCodec::encodeMessage).toList();
+			return ResponseEntity.ok()
+				.contentType(MediaType.parseMediaType(MessageCodec.MEDIA_TYPE))
+				.body(MessageCodec.batch(encoded));
+		}
+		finally {
+			if (!awaited) {
+				giveUp(pending);
 			}
 		}
-		long epoch = runtime.status().epoch();
-		if (!messages.isEmpty() && messages.stream().allMatch(m -> fromOlderPrimary(m, epoch))) {
-			// Still delivered: the node changes nothing for them and answers with its epoch, so the sender learns.
-			return rejections.reject(HttpStatus.CONFLICT, "stale-epoch",
-					"this node is at epoch " + epoch + "; replication from an older epoch is refused");
-		}
-		return ResponseEntity.noContent().build();
+	}
+
+	/** The request ends without results: whatever the node answers goes out on its own. */
+	private void giveUp(List<AckWaiters.Pending> pending) throws InterruptedException {
+		// Results taken for this request just now are sent the usual way.
+		peerClient.send(ackWaiters.await(pending, 0));
 	}
 
 	private static boolean fromOlderPrimary(Message m, long epoch) {

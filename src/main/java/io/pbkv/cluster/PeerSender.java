@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.LinkedBlockingDeque;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,13 +58,17 @@ final class PeerSender {
 
 	private final Thread thread;
 
+	/** Takes the messages a peer answers in its response. */
+	private final Consumer<Message> inbound;
+
 	/**
 	 * @param lane names the lane in the thread and meters ({@code control} or {@code data})
 	 * @param token sent as {@value #TOKEN_HEADER}, or null for none
 	 * @param timeout how long a request may wait for its answer, plus {@code perMegabyte} for each MiB it carries
 	 */
 	PeerSender(String url, String lane, HttpClient http, String token, Duration timeout, Duration perMegabyte,
-			PeerLink link, MeterRegistry registry) {
+			PeerLink link, MeterRegistry registry, Consumer<Message> inbound) {
+		this.inbound = inbound;
 		this.url = url;
 		this.endpoint = URI.create(url + "/internal/replicate");
 		this.http = http;
@@ -160,9 +165,9 @@ final class PeerSender {
 			request.header(TOKEN_HEADER, token);
 		}
 		try {
-			int status;
+			HttpResponse<byte[]> response;
 			try {
-				status = http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+				response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
 			}
 			catch (IOException ex) {
 				if (ex instanceof HttpTimeoutException) {
@@ -171,11 +176,15 @@ final class PeerSender {
 				// Most often a pooled connection the peer closed while idle (or a restart): once more, on a new one.
 				// Safe: every message may arrive twice.
 				link.retried();
-				status = http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+				response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
 			}
+			int status = response.statusCode();
 			// 409: the peer took the batch but holds a newer epoch; it answers that through the protocol.
 			if (status / 100 == 2 || status == 409) {
 				link.answered();
+				if (status == 200) {
+					deliverAnswers(response.body());
+				}
 				return true;
 			}
 			link.unanswered("HTTP " + status + hint(status));
@@ -184,6 +193,19 @@ final class PeerSender {
 			link.unanswered(ex.getClass().getSimpleName() + (ex.getMessage() != null ? " " + ex.getMessage() : ""));
 		}
 		return false;
+	}
+
+	/** The peer's results to what this request carried, answered in its response. */
+	private void deliverAnswers(byte[] body) {
+		if (body == null || body.length == 0) {
+			return;
+		}
+		try {
+			MessageCodec.decode(body).forEach(inbound);
+		}
+		catch (MalformedMessageException ex) {
+			log.warn("peer {}: an unreadable answer was ignored: {}", url, ex.getMessage());
+		}
 	}
 
 	private static String hint(int status) {

@@ -60,6 +60,34 @@ class PeerControllerTest {
 		verify(runtime, times(messages.size())).deliver(any());
 	}
 
+	@Autowired
+	PeerClient peerClient;
+
+	@Autowired
+	AckWaiters ackWaiters;
+
+	/** The node's results to the appends a request carried come back in its response: one round trip, not two. */
+	@Test
+	void theNodesResultsToTheAppendsComeBackInTheResponse() throws Exception {
+		when(runtime.status()).thenReturn(TestMessages.atEpoch(2));
+		Message append = new Message.Append("a", TestMessages.A, TestMessages.B, "cluster-1", 2, 8, 2,
+				TestMessages.entries(), 8, 1234, 0, 0);
+		Message result = new Message.AppendResult("b", TestMessages.B, TestMessages.A, "cluster-1", 2, true, 10, 1234,
+				true, false);
+		when(runtime.deliver(any())).thenAnswer(invocation -> {
+			peerClient.send(List.of(result)); // the node answers, as its loop would a moment later
+			return true;
+		});
+
+		byte[] body = replicate(MessageCodec.encode(List.of(append)), "s3cret").andExpect(status().isOk())
+			.andReturn()
+			.getResponse()
+			.getContentAsByteArray();
+
+		assertThat(MessageCodec.decode(body)).containsExactly(result);
+		assertThat(ackWaiters.size()).as("nothing left waiting").isZero();
+	}
+
 	@Test
 	void replicationFromAnOlderEpochIs409ProblemAndTheNodeOnlyAnswersWithItsEpoch() throws Exception {
 		when(runtime.deliver(any())).thenReturn(true);
@@ -133,6 +161,7 @@ class PeerControllerTest {
 		when(runtime.deliver(any())).thenThrow(new IllegalStateException("boom"));
 
 		expectProblem(replicate(MessageCodec.encode(TestMessages.everyKind()), "s3cret"), 500, "internal-error");
+		assertThat(ackWaiters.size()).as("no append left waiting for a result").isZero();
 	}
 
 	private ResultActions replicate(byte[] body, String token) throws Exception {
