@@ -17,17 +17,17 @@ import org.pcollections.TreePMap;
  * what a node needs to start on, and hold, 10 M keys this way takes minutes instead of the hour loading them over
  * HTTP would.
  *
- * <p>{@code java -cp target/test-classes:target/classes:<pcollections.jar> io.pbkv.bench.SnapshotSeed <dir> <keys>
+ * <p>{@code java -cp target/test-classes:target/classes:<pcollections.jar> io.pbkv.bench.SnapshotFileMaker <dir> <keys>
  * <value-bytes>} prints the file's path.
  */
-public final class SnapshotSeed {
+public final class SnapshotFileMaker {
 
-	private SnapshotSeed() {
+	private SnapshotFileMaker() {
 	}
 
 	public static void main(String[] args) throws Exception {
 		if (args.length != 3) {
-			System.err.println("usage: SnapshotSeed <dir> <keys> <value-bytes>");
+			System.err.println("usage: SnapshotFileMaker <dir> <keys> <value-bytes>");
 			System.exit(2);
 		}
 		Path dir = Path.of(args[0]);
