@@ -31,16 +31,16 @@ public record Ready(HardState hardState, Snapshot installSnapshot, long truncate
 	 * epoch, so entries it lost but a backup holds are never overwritten in the same epoch.
 	 */
 	public List<Message> messagesBeforeSync() {
-		if (hardState != null || installSnapshot != null || truncateFrom > 0) {
-			return List.of();
-		}
-		return messages.stream().filter(m -> m instanceof Message.Append).toList();
+		return messages.stream().filter(this::sendableBeforeSync).toList();
 	}
 
 	/** The other messages: sent once everything here is durable. */
 	public List<Message> messagesAfterSync() {
-		List<Message> early = messagesBeforeSync();
-		return early.isEmpty() ? messages : messages.stream().filter(m -> !early.contains(m)).toList();
+		return messages.stream().filter(m -> !sendableBeforeSync(m)).toList();
+	}
+
+	private boolean sendableBeforeSync(Message m) {
+		return m instanceof Message.Append && hardState == null && installSnapshot == null && truncateFrom == 0;
 	}
 
 	/** Whether executing this needs an fsync before anything is sent or acknowledged. */
