@@ -49,7 +49,11 @@ public final class Node {
 	/** This primary's epoch-start entry: it serves once that is applied. */
 	private long epochStartIndex = Long.MAX_VALUE;
 
-	private long persistedCommit;
+	/** The highest commit index handed to storage. */
+	private long handedOutCommit;
+
+	/** When the oldest entry write still under way was handed out, or when the last one finished. */
+	private long writeSince;
 
 	private final SnapshotSchedule snapshots;
 
@@ -60,7 +64,7 @@ public final class Node {
 		this.config = config;
 		this.hardState = hardState;
 		this.log = new ReplicationLog(snapshot, entries, commitIndex);
-		this.persistedCommit = log.commitIndex();
+		this.handedOutCommit = log.commitIndex();
 		this.election = new Election(this, config);
 		this.contacts = new PeerContacts(config.heartbeatTimeout());
 		this.clients = new ClientRequests(this, config);
@@ -102,6 +106,13 @@ public final class Node {
 
 	public void tick(long now) {
 		observe(now);
+		if (role == Role.PRIMARY && !config.peerUrls().isEmpty() && log.hasWriteInFlight()
+				&& now - writeSince >= config.heartbeatTimeout()) {
+			// A hung disk must not hide behind a loop that still answers: give up the lease, so that a backup
+			// with a working disk takes over instead of every write waiting here.
+			stepDown(now, String.format(Locale.ROOT, "its disk has not finished a write for %.1f s",
+					(now - writeSince) / 1000.0));
+		}
 		if (role == Role.PRIMARY) {
 			replicator.tick(now);
 		}
@@ -254,7 +265,7 @@ public final class Node {
 	void installed(Snapshot snapshot) {
 		installedSnapshot = snapshot;
 		truncateFrom = 0;
-		persistedCommit = snapshot.lastIndex();
+		handedOutCommit = snapshot.lastIndex();
 		snapshots.installed(snapshot);
 	}
 
@@ -298,35 +309,44 @@ public final class Node {
 	}
 
 	public boolean hasReady() {
-		return hardStateChanged || installedSnapshot != null || truncateFrom > 0
-				|| log.stableIndex() < log.lastIndex() || !outbox.isEmpty() || clients.hasReplies()
-				|| snapshots.due();
+		return hardStateChanged || installedSnapshot != null || truncateFrom > 0 || log.hasUnhandedEntries()
+				|| !outbox.isEmpty() || clients.hasReplies() || snapshots.due();
 	}
 
-	/** Collects what the runtime must do now; see {@link Ready} for the order. */
+	/**
+	 * Collects what the runtime must do now; see {@link Ready} for the order. What it hands out to persist is
+	 * not handed out again: the runtime may take the next Ready while this one's writes are still under way.
+	 */
 	public Ready ready() {
-		if (role == Role.PRIMARY && log.stableIndex() < log.lastIndex()) {
+		if (role == Role.PRIMARY && log.hasUnhandedEntries()) {
 			// The new entries go to the backups in this Ready, before our own fsync (Ready.messagesBeforeSync).
 			replicator.broadcast(now);
 		}
+		if (log.hasUnhandedEntries() && !log.hasWriteInFlight()) {
+			writeSince = now;
+		}
 		Snapshot snapshot = snapshots.due() ? snapshots.take() : null;
-		long commit = log.commitIndex() > persistedCommit ? log.commitIndex() : 0;
-		Ready rd = outbox.drain(hardStateChanged ? hardState : null, installedSnapshot, truncateFrom, log.unstable(),
-				commit, snapshot, clients.drain());
+		long commit = log.commitIndex() > handedOutCommit ? log.commitIndex() : 0;
+		handedOutCommit = Math.max(handedOutCommit, commit);
+		Ready rd = outbox.drain(hardStateChanged ? hardState : null, installedSnapshot, truncateFrom,
+				log.takeUnstable(), commit, snapshot, clients.drain());
+		hardStateChanged = false;
 		installedSnapshot = null;
 		truncateFrom = 0;
 		return rd;
 	}
 
-	/** Tells the core that {@code rd} was executed: its writes are durable, its messages sent. */
+	/**
+	 * Tells the core that {@code rd} was executed: its writes are durable, its messages sent. Readies are advanced
+	 * in the order they were taken, each at most once; a later one may have been taken before an earlier one is
+	 * advanced.
+	 */
 	public void advance(Ready rd) {
-		if (rd.hardState() != null && rd.hardState().equals(hardState)) {
-			hardStateChanged = false;
-		}
 		if (!rd.entries().isEmpty()) {
-			log.stableTo(rd.entries().get(rd.entries().size() - 1).index());
+			LogEntry last = rd.entries().get(rd.entries().size() - 1);
+			log.stableTo(last.index(), last.epoch());
+			writeSince = now;
 		}
-		persistedCommit = Math.max(persistedCommit, rd.commitIndex());
 		if (role == Role.PRIMARY) {
 			if (!rd.entries().isEmpty()) {
 				replicator.broadcast(now);

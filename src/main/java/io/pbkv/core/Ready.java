@@ -4,10 +4,10 @@ import java.util.List;
 
 /**
  * What the core asks the runtime to do, taken with {@link Node#ready()} and acknowledged with
- * {@link Node#advance(Ready)}. The core relies on one promise: everything to persist here is durable before any
- * message is sent (but those of {@link #messagesBeforeSync()}), before any reply goes out and before
- * {@code advance} (the runtime's ReadyExecutor spells out the order). Replies only ever answer entries that were
- * durable and committed at an earlier advance.
+ * {@link Node#advance(Ready)}. The core relies on one promise: everything to persist here, and in every Ready taken
+ * before it, is durable before any of its messages is sent (but those of {@link #messagesBeforeSync()}) and before
+ * {@code advance}; the runtime's ReadyLoop spells out the order. Replies only ever answer entries that were durable
+ * and committed at an earlier advance, so they may go out at once, unless this Ready changes the hard state.
  */
 public record Ready(HardState hardState, Snapshot installSnapshot, long truncateFrom, List<LogEntry> entries,
 		long commitIndex, Snapshot snapshot, SnapshotFetch fetch, List<Message> messages, List<LogEntry> discarded,
@@ -40,7 +40,20 @@ public record Ready(HardState hardState, Snapshot installSnapshot, long truncate
 	}
 
 	private boolean sendableBeforeSync(Message m) {
-		return m instanceof Message.Append && hardState == null && installSnapshot == null && truncateFrom == 0;
+		return m instanceof Message.Append && !changesIdentity();
+	}
+
+	/**
+	 * Whether this changes what the node durably is (epoch and vote, an installed snapshot, a truncation): then no
+	 * message of this Ready, nor of any later one, may leave before it is durable.
+	 */
+	public boolean changesIdentity() {
+		return hardState != null || installSnapshot != null || truncateFrom > 0;
+	}
+
+	/** Whether this has anything for storage. */
+	public boolean hasWrites() {
+		return changesIdentity() || !entries.isEmpty() || commitIndex > 0 || !discarded.isEmpty();
 	}
 
 	/** Whether executing this needs an fsync before anything is sent or acknowledged. */

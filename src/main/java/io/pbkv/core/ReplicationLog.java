@@ -18,6 +18,9 @@ public final class ReplicationLog {
 
 	private long stableIndex;
 
+	/** The last entry handed to storage ({@link #takeUnstable}); at least {@code stableIndex}. */
+	private long handedOutIndex;
+
 	private long commitIndex;
 
 	/** Starts from a snapshot and the durable entries after it; {@code commitIndex} is what was persisted. */
@@ -28,6 +31,7 @@ public final class ReplicationLog {
 			append(entry);
 		}
 		this.stableIndex = lastIndex();
+		this.handedOutIndex = stableIndex;
 		this.commitIndex = Math.max(snapshotIndex, Math.min(commitIndex, lastIndex()));
 	}
 
@@ -50,6 +54,7 @@ public final class ReplicationLog {
 			entries.remove(entries.size() - 1);
 		}
 		stableIndex = Math.min(stableIndex, lastIndex());
+		handedOutIndex = Math.min(handedOutIndex, lastIndex());
 	}
 
 	public long lastIndex() {
@@ -91,12 +96,34 @@ public final class ReplicationLog {
 		return List.copyOf(entries.subList((int) (from - snapshotIndex - 1), (int) (to - snapshotIndex)));
 	}
 
-	public List<LogEntry> unstable() {
-		return slice(stableIndex + 1, lastIndex());
+	/**
+	 * The entries storage has not been handed yet, marked as handed out: with storage writes running off the loop,
+	 * a write may still be under way when the next one is taken, and no entry goes to storage twice.
+	 */
+	public List<LogEntry> takeUnstable() {
+		List<LogEntry> taken = slice(handedOutIndex + 1, lastIndex());
+		handedOutIndex = lastIndex();
+		return taken;
 	}
 
-	public void stableTo(long index) {
-		stableIndex = Math.max(stableIndex, Math.min(index, lastIndex()));
+	/** Whether some entry has not been handed to storage yet. */
+	public boolean hasUnhandedEntries() {
+		return handedOutIndex < lastIndex();
+	}
+
+	/** Whether some entry handed to storage is not durable yet. */
+	public boolean hasWriteInFlight() {
+		return stableIndex < handedOutIndex;
+	}
+
+	/**
+	 * Storage made the entries up to {@code index}, of {@code epoch}, durable. Ignored when the log no longer holds
+	 * that entry there (a truncation overtook the write): the replacing entries have their own write.
+	 */
+	public void stableTo(long index, long epoch) {
+		if (index > stableIndex && index <= lastIndex() && epochAt(index) == epoch) {
+			stableIndex = index;
+		}
 	}
 
 	public long stableIndex() {
@@ -120,6 +147,7 @@ public final class ReplicationLog {
 		snapshotIndex = snapshot.lastIndex();
 		snapshotEpoch = snapshot.lastEpoch();
 		stableIndex = snapshotIndex;
+		handedOutIndex = snapshotIndex;
 		commitIndex = snapshotIndex;
 	}
 

@@ -1,16 +1,20 @@
 package io.pbkv.runtime;
 
 import io.pbkv.core.Command;
+import io.pbkv.core.Event;
 import io.pbkv.core.Message;
 import io.pbkv.core.Node;
 import io.pbkv.core.NodeStatus;
 import io.pbkv.core.Outcome;
 import io.pbkv.core.Query;
 import io.pbkv.core.Ready;
+import io.pbkv.core.ReadyLoop;
+import io.pbkv.core.Reply;
 import io.pbkv.core.Snapshot;
 import io.pbkv.core.SnapshotFetch;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,8 +29,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns the {@link Node} on one thread. Client requests queue up while the loop is busy (an fsync, say) and the
- * next turn proposes them all at once, so they share one fsync: that is the group commit.
+ * Owns the {@link Node} on one thread, the loop, which never waits for a disk: the {@link StorageAppender} writes
+ * and fsyncs on a thread of its own, and the {@link ReadyLoop} holds the order in which Readies are executed.
+ * Client requests queue up while the loop is busy and the next turn proposes them all at once; writes that queue up
+ * while an fsync runs share the next one: that is the group commit.
  */
 public final class NodeRuntime implements AutoCloseable {
 
@@ -68,7 +74,9 @@ public final class NodeRuntime implements AutoCloseable {
 
 	private final MonotonicClock clock;
 
-	private final ReadyExecutor executor;
+	private final ReadyLoop readyLoop;
+
+	private final StorageAppender appender;
 
 	private final SnapshotWriter snapshots;
 
@@ -90,8 +98,6 @@ public final class NodeRuntime implements AutoCloseable {
 
 	private volatile Throwable failure;
 
-	private volatile long logSize;
-
 	private long nextRequestId;
 
 	public NodeRuntime(Node node, LogStore logStore, MetaStore metaStore, DiscardedEntries discarded,
@@ -100,12 +106,14 @@ public final class NodeRuntime implements AutoCloseable {
 		this.snapshotSource = snapshotSource;
 		this.node = node;
 		this.logStore = logStore;
-		this.executor = new ReadyExecutor(logStore, metaStore, discarded, transport, listener);
 		this.clock = clock;
 		this.listener = listener;
 		this.tickInterval = tickInterval;
 		this.inbox = new ArrayBlockingQueue<>(queueCapacity);
 		this.snapshots = new SnapshotWriter(logStore, () -> inbox.offer(new Wake()));
+		this.appender = new StorageAppender(logStore, metaStore, discarded, transport, listener,
+				() -> inbox.offer(new Wake()), this::storageFailed);
+		this.readyLoop = new ReadyLoop(node, new LoopEffects(transport));
 		this.status = node.status();
 		this.thread = Thread.ofPlatform().name("pbkv-node").unstarted(this::run);
 	}
@@ -113,6 +121,7 @@ public final class NodeRuntime implements AutoCloseable {
 	public void start() {
 		node.start(clock.nowMillis());
 		status = node.status();
+		appender.start();
 		thread.start();
 	}
 
@@ -169,7 +178,7 @@ public final class NodeRuntime implements AutoCloseable {
 
 	/** Bytes the log and snapshot take on disk, as of the loop's last turn. */
 	public long logSizeBytes() {
-		return logSize;
+		return appender.sizeOnDisk();
 	}
 
 	/** Bytes the log store has written since the node started; any thread. */
@@ -193,9 +202,15 @@ public final class NodeRuntime implements AutoCloseable {
 					batch.add(first);
 					inbox.drainTo(batch, MAX_BATCH - 1);
 				}
+				if (!running) {
+					break; // storage failed: nothing more may be answered from what it did not write
+				}
 				// Read after the drain: every input taken arrived before this reading, so a stall before the drain (a
 				// GC pause, a descheduled thread) never makes a read look as if it came while an expired lease held.
 				long now = clock.nowMillis();
+				for (ReadyLoop.StorageWrite done = appender.takeDone(); done != null; done = appender.takeDone()) {
+					readyLoop.persisted(done);
+				}
 				node.tick(now);
 				for (Input input : batch) {
 					accept(now, input);
@@ -209,15 +224,28 @@ public final class NodeRuntime implements AutoCloseable {
 			Thread.currentThread().interrupt();
 		}
 		catch (IOException | RuntimeException ex) {
-			failure = ex;
-			log.error("node {} stopped: storage or protocol failure; nothing more will be acknowledged",
-					node.status().nodeId(), ex);
-			listener.failed(ex);
+			stopped(ex);
 		}
 		finally {
 			running = false;
 			failAll();
 		}
+	}
+
+	private void storageFailed(Exception ex) {
+		stopped(ex);
+		running = false;
+		inbox.offer(new Wake());
+	}
+
+	private synchronized void stopped(Exception ex) {
+		if (failure != null) {
+			return;
+		}
+		failure = ex;
+		log.error("node {} stopped: storage or protocol failure; nothing more will be acknowledged",
+				node.status().nodeId(), ex);
+		listener.failed(ex);
 	}
 
 	private void accept(long now, Input input) {
@@ -248,40 +276,92 @@ public final class NodeRuntime implements AutoCloseable {
 		}
 	}
 
-	/** Runs the core's Ready batches until it has nothing more to do; {@link ReadyExecutor} holds the order. */
+	/** Runs the core's Ready batches until it has nothing more to do; {@link ReadyLoop} holds the order. */
 	private void processReady() throws IOException {
 		snapshotWritten(snapshots.poll());
-		while (node.hasReady()) {
-			Ready rd = node.ready();
-			if (rd.installSnapshot() != null) {
-				// A snapshot file of the old state must not land after the reset: recovery takes the newest.
-				snapshotWritten(snapshots.await());
-			}
-			executor.persistSendReply(rd, reply -> {
-				CompletableFuture<Outcome> future = awaiting.remove(reply.requestId());
-				if (future != null) {
-					future.complete(reply.outcome());
-				}
-			});
-			node.advance(rd);
-			if (rd.snapshot() != null) {
-				snapshots.submit(rd.snapshot());
-			}
-			if (rd.fetch() != null) {
-				SnapshotFetch request = rd.fetch();
-				// If the queue is full it is dropped: the primary offers again, and the file is already here.
-				snapshotSource.fetch(request, snapshot -> inbox.offer(new Fetched(request, snapshot)));
-			}
+		try {
+			readyLoop.process();
+		}
+		catch (UncheckedIOException ex) {
+			throw ex.getCause();
 		}
 		status = node.status();
-		logSize = logStore.sizeOnDisk();
+	}
+
+	/** What executing a Ready does, on the loop thread; the writes themselves go to the {@link StorageAppender}. */
+	private final class LoopEffects implements ReadyLoop.Effects {
+
+		private final Transport transport;
+
+		LoopEffects(Transport transport) {
+			this.transport = transport;
+		}
+
+		@Override
+		public void send(List<Message> messages) {
+			if (!messages.isEmpty()) {
+				transport.send(messages);
+				listener.sent(messages);
+			}
+		}
+
+		@Override
+		public void reply(Reply reply) {
+			CompletableFuture<Outcome> future = awaiting.remove(reply.requestId());
+			if (future != null) {
+				future.complete(reply.outcome());
+			}
+		}
+
+		@Override
+		public void report(Ready rd) {
+			rd.roleChanges().forEach(change -> {
+				log.info("{}", change);
+				listener.roleChanged(change);
+			});
+			rd.events().forEach(event -> {
+				if (event.kind() == Event.Kind.BACKUP_ADMITTED) {
+					log.info("{}", event);
+				}
+				else if (!event.text().isEmpty()) {
+					log.warn("{}", event);
+				}
+				listener.event(event);
+			});
+		}
+
+		@Override
+		public void write(ReadyLoop.StorageWrite write) {
+			if (write.ready().installSnapshot() != null) {
+				// A snapshot file of the old state must not land after the reset: recovery takes the newest.
+				try {
+					snapshotWritten(snapshots.await());
+				}
+				catch (IOException ex) {
+					throw new UncheckedIOException(ex);
+				}
+			}
+			appender.write(write);
+		}
+
+		@Override
+		public void snapshot(Snapshot snapshot) {
+			snapshots.submit(snapshot);
+		}
+
+		@Override
+		public void fetch(SnapshotFetch request) {
+			// If the queue is full it is dropped: the primary offers again, and the file is already here.
+			snapshotSource.fetch(request, snapshot -> inbox.offer(new Fetched(request, snapshot)));
+		}
+
 	}
 
 	/** A snapshot is durable: the store and the core may now drop what it covers. */
 	private void snapshotWritten(SnapshotWriter.Written written) throws IOException {
 		if (written != null) {
 			long compactedTo = node.snapshotSaved(written.snapshot().lastIndex());
-			logStore.snapshotWritten(written.snapshot(), written.bytes(), compactedTo);
+			appender.compact(written.snapshot(), written.bytes(), compactedTo);
 			listener.snapshotSaved(written.snapshot().data().size(), written.nanos());
 		}
 	}
@@ -321,6 +401,7 @@ public final class NodeRuntime implements AutoCloseable {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+		appender.close();
 		snapshots.close();
 		snapshotSource.close();
 		logStore.close();

@@ -1,5 +1,6 @@
 package io.pbkv.core;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -58,6 +59,12 @@ final class LoneNodeHarness {
 	}
 
 	private void persist(Ready rd) {
+		persistWrites(rd);
+		rd.replies().forEach(r -> outcomes.put(r.requestId(), r.outcome()));
+		roleChanges.addAll(rd.roleChanges());
+	}
+
+	private void persistWrites(Ready rd) {
 		if (rd.hardState() != null) {
 			hardState = rd.hardState();
 		}
@@ -68,21 +75,50 @@ final class LoneNodeHarness {
 		if (rd.commitIndex() > 0) {
 			persistedCommit = rd.commitIndex();
 		}
-		rd.replies().forEach(r -> outcomes.put(r.requestId(), r.outcome()));
-		roleChanges.addAll(rd.roleChanges());
 	}
 
-	/** Runs ready/advance until the node has nothing more to do. */
+	/** Runs the Ready loop until the node has nothing more to do, each write durable as soon as it is queued. */
 	LoneNodeHarness settle() {
-		while (node.hasReady()) {
-			Ready rd = node.ready();
-			persist(rd);
-			node.advance(rd);
-			if (rd.snapshot() != null) {
-				snapshot = rd.snapshot();
-				disk.removeIf(e -> e.index() <= snapshot.lastIndex());
-				node.snapshotSaved(snapshot.lastIndex());
+		ArrayDeque<ReadyLoop.StorageWrite> writes = new ArrayDeque<>();
+		ReadyLoop loop = new ReadyLoop(node, new ReadyLoop.Effects() {
+
+			@Override
+			public void send(List<Message> messages) {
 			}
+
+			@Override
+			public void reply(Reply reply) {
+				outcomes.put(reply.requestId(), reply.outcome());
+			}
+
+			@Override
+			public void report(Ready rd) {
+				roleChanges.addAll(rd.roleChanges());
+			}
+
+			@Override
+			public void write(ReadyLoop.StorageWrite write) {
+				writes.add(write);
+			}
+
+			@Override
+			public void snapshot(Snapshot taken) {
+				snapshot = taken;
+				disk.removeIf(e -> e.index() <= taken.lastIndex());
+				node.snapshotSaved(taken.lastIndex());
+			}
+
+			@Override
+			public void fetch(SnapshotFetch fetch) {
+			}
+
+		});
+		loop.process();
+		while (!writes.isEmpty()) {
+			ReadyLoop.StorageWrite write = writes.poll();
+			persistWrites(write.ready());
+			loop.persisted(write);
+			loop.process();
 		}
 		return this;
 	}

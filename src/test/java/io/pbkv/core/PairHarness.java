@@ -35,6 +35,10 @@ final class PairHarness {
 
 		Node node;
 
+		ReadyLoop loop;
+
+		final ArrayDeque<ReadyLoop.StorageWrite> writes = new ArrayDeque<>();
+
 		boolean paused;
 
 		final ArrayDeque<Message> held = new ArrayDeque<>();
@@ -49,33 +53,67 @@ final class PairHarness {
 
 		void boot() {
 			node = new Node(config, hardState, snapshot, List.copyOf(disk), commit);
+			loop = new ReadyLoop(node, new ReadyLoop.Effects() {
+
+				@Override
+				public void send(List<Message> messages) {
+					network.addAll(messages);
+				}
+
+				@Override
+				public void reply(Reply reply) {
+					outcomes.put(reply.requestId(), reply.outcome());
+				}
+
+				@Override
+				public void report(Ready rd) {
+				}
+
+				@Override
+				public void write(ReadyLoop.StorageWrite write) {
+					writes.add(write);
+				}
+
+				@Override
+				public void snapshot(Snapshot taken) {
+					node.snapshotSaved(taken.lastIndex());
+				}
+
+				@Override
+				public void fetch(SnapshotFetch fetch) {
+				}
+
+			});
 			node.start(now);
 		}
 
+		/** Runs the Ready loop, each write durable as soon as it is queued. */
 		void process() {
-			while (node.hasReady()) {
-				Ready rd = node.ready();
-				if (rd.hardState() != null) {
-					hardState = rd.hardState();
-				}
-				if (rd.installSnapshot() != null) {
-					snapshot = rd.installSnapshot();
-					disk.clear();
-					commit = snapshot.lastIndex();
-				}
-				if (rd.truncateFrom() > 0) {
-					disk.removeIf(e -> e.index() >= rd.truncateFrom());
-				}
-				disk.addAll(rd.entries());
-				commit = Math.max(commit, rd.commitIndex());
-				discarded.addAll(rd.discarded());
-				network.addAll(rd.messages());
-				rd.replies().forEach(r -> outcomes.put(r.requestId(), r.outcome()));
-				node.advance(rd);
-				if (rd.snapshot() != null) {
-					node.snapshotSaved(rd.snapshot().lastIndex());
-				}
+			loop.process();
+			while (!writes.isEmpty()) {
+				ReadyLoop.StorageWrite write = writes.poll();
+				persist(write.ready());
+				network.addAll(write.messages());
+				loop.persisted(write);
+				loop.process();
 			}
+		}
+
+		private void persist(Ready rd) {
+			if (rd.hardState() != null) {
+				hardState = rd.hardState();
+			}
+			if (rd.installSnapshot() != null) {
+				snapshot = rd.installSnapshot();
+				disk.clear();
+				commit = snapshot.lastIndex();
+			}
+			if (rd.truncateFrom() > 0) {
+				disk.removeIf(e -> e.index() >= rd.truncateFrom());
+			}
+			disk.addAll(rd.entries());
+			commit = Math.max(commit, rd.commitIndex());
+			discarded.addAll(rd.discarded());
 		}
 
 	}

@@ -10,6 +10,7 @@ import io.pbkv.core.NodeStatus;
 import io.pbkv.core.Outcome;
 import io.pbkv.core.Query;
 import io.pbkv.core.Ready;
+import io.pbkv.core.ReadyLoop;
 import io.pbkv.core.Reply;
 import io.pbkv.core.Role;
 import io.pbkv.core.RoleChange;
@@ -32,8 +33,8 @@ import java.util.stream.Collectors;
 /**
  * A simulated pbkv cluster: pure {@link Node} cores, each with an in-memory data dir ({@link SimStore}), driven by
  * one event queue over virtual time and a {@link SimNetwork}. Every input is a turn as in the real runtime: the
- * input, then each {@link Ready} executed in the documented order (persist, send, reply, advance, save a
- * requested snapshot). Crash, restart, pause and resume act on one node; every random choice comes from the
+ * input, then the Readies executed by the runtime's own {@link ReadyLoop}, with writes that become durable when a
+ * simulated fsync completes, in virtual time (a few ms; up to twice the heartbeat timeout on a slow disk). Crash, restart, pause and resume act on one node; every random choice comes from the
  * seed, so a run replays exactly.
  */
 final class Cluster {
@@ -182,6 +183,7 @@ final class Cluster {
 		n.incarnation++;
 		n.fetching = 0;
 		n.crashAfterNextPersist = false;
+		n.crashBeforeNextFsync = false;
 		// Recovery keeps the newest snapshot file only.
 		if (!n.store.files.isEmpty()) {
 			n.store.files.headMap(n.store.files.lastKey()).clear();
@@ -189,6 +191,7 @@ final class Cluster {
 		n.clockOffset = random.nextInt(1_000_000_000);
 		n.node = new Node(n.config, n.store.hardState, n.store.snapshot, List.copyOf(n.store.entries),
 				n.store.commitIndex);
+		n.loop = new ReadyLoop(n.node, effects(n));
 		n.seenCommit = n.store.snapshot.lastIndex();
 		log(id + " starts (epoch " + n.store.hardState.epoch() + ", log to " + n.store.lastIndex() + ", commit "
 				+ n.store.commitIndex + ")");
@@ -219,15 +222,36 @@ final class Cluster {
 			return;
 		}
 		log(id + " crashes");
+		lostWrites(n);
 		n.node = null;
 		n.paused = false;
 		n.queued.clear();
 		n.crashAfterNextPersist = false;
+		n.crashBeforeNextFsync = false;
 		n.store.crash(random);
 		for (Request r : n.inside.values()) {
 			replyToClient(r, new Outcome.Indeterminate("connection reset: node " + id + " crashed"));
 		}
 		n.inside.clear();
+	}
+
+	/**
+	 * What a kill -9 does to the writes under way: the storage thread had written some of the batch it was syncing
+	 * (the page cache keeps them), the rest and the queued ones never reached the disk. A primary whose appends left
+	 * before its own fsync may so have sent entries it no longer holds.
+	 */
+	private void lostWrites(SimNode n) {
+		int written = n.syncing > 0 ? random.nextInt(n.syncing + 1) : 0;
+		for (int i = 0; i < written; i++) {
+			persist(n, n.writes.poll().ready());
+		}
+		boolean sentEntries = n.writes.stream().anyMatch(w -> !w.ready().entries().isEmpty());
+		NodeStatus status = n.node.status();
+		if (sentEntries && status.role() == Role.PRIMARY && status.epoch() == n.store.hardState.epoch()) {
+			invariants.primaryLostUnsyncedTail(n.store.hardState.epoch(), n.store.lastIndex());
+		}
+		n.writes.clear();
+		n.syncing = 0;
 	}
 
 	/** Like {@link #crash} but the disk is lost too. */
@@ -297,66 +321,176 @@ final class Cluster {
 		processReady(n);
 	}
 
-	/** Executes the node's Readies in the order {@link Ready} documents. */
+	/** Runs the node's Readies through the runtime's own {@link ReadyLoop}. */
 	private void processReady(SimNode n) {
-		for (int guard = 0; n.up() && n.node.hasReady(); guard++) {
-			if (guard > 10_000) {
-				throw new AssertionError("node " + n.id + " never stops producing Readies");
-			}
+		if (n.up()) {
 			invariants.commits(n);
-			Ready rd = n.node.ready();
-			invariants.persisting(n, rd);
-			for (Message m : rd.messagesBeforeSync()) {
-				send(n, m);
-			}
-			if (n.crashAfterNextPersist && !rd.messagesBeforeSync().isEmpty() && random.nextBoolean()) {
-				log(n.id + " sent appends of " + rd.entries().size() + " entries and dies before its fsync");
-				invariants.primaryLostUnsyncedTail(n.store.hardState.epoch(), n.store.lastIndex());
-				crash(n.id);
-				return;
-			}
-			n.store.persist(rd);
-			if (n.crashAfterNextPersist && (rd.hardState() != null || rd.needsSync())) {
-				log(n.id + " persisted a Ready (" + rd.entries().size() + " entries) and dies before sending it");
-				crash(n.id);
-				return;
-			}
-			invariants.persisted(n, rd, commandOf);
-			n.discarded.addAll(rd.discarded());
-			if (rd.installSnapshot() != null) {
-				n.snapshotsInstalled++;
-			}
-			roleChanges.addAll(rd.roleChanges());
-			rd.roleChanges().forEach(c -> log(c.toString()));
-			rd.events().stream().filter(e -> !e.text().isEmpty()).forEach(e -> log("  " + e.text()));
-			for (Message m : rd.messagesAfterSync()) {
-				send(n, m);
-			}
-			for (Reply reply : rd.replies()) {
-				Request r = n.inside.remove(reply.requestId());
-				if (r != null) {
-					if (reply.outcome() instanceof Outcome.Written w) {
-						versionOf.put(r.id(), w.version());
-					}
-					else if (reply.outcome() instanceof Outcome.Deleted d) {
-						versionOf.put(r.id(), d.version());
-					}
-					replyToClient(r, reply.outcome());
-				}
-			}
-			n.node.advance(rd);
-			invariants.commits(n);
-			if (rd.snapshot() != null) {
-				n.store.saveSnapshot(rd.snapshot());
-				n.store.compacted(n.node.snapshotSaved(rd.snapshot().lastIndex()));
-			}
-			if (rd.fetch() != null) {
-				fetch(n, rd.fetch());
-			}
+			n.loop.process();
 		}
 		if (n.up()) {
 			invariants.commits(n);
 			invariants.turnEnded(n);
+		}
+	}
+
+	// --- the runtime around the core: effects of a Ready, and a disk whose fsync takes time ----------------
+
+	private ReadyLoop.Effects effects(SimNode n) {
+		return new ReadyLoop.Effects() {
+
+			@Override
+			public void send(List<Message> messages) {
+				sendAll(n, messages);
+			}
+
+			@Override
+			public void reply(Reply reply) {
+				replied(n, reply);
+			}
+
+			@Override
+			public void report(Ready rd) {
+				roleChanges.addAll(rd.roleChanges());
+				rd.roleChanges().forEach(c -> log(c.toString()));
+				rd.events().stream().filter(e -> !e.text().isEmpty()).forEach(e -> log("  " + e.text()));
+			}
+
+			@Override
+			public void write(ReadyLoop.StorageWrite write) {
+				n.writes.add(write);
+				if (n.syncing == 0) {
+					startFsync(n);
+				}
+			}
+
+			@Override
+			public void snapshot(Snapshot snapshot) {
+				invariants.commits(n);
+				n.store.saveSnapshot(snapshot);
+				n.store.compacted(n.node.snapshotSaved(snapshot.lastIndex()));
+			}
+
+			@Override
+			public void fetch(SnapshotFetch f) {
+				Cluster.this.fetch(n, f);
+			}
+
+		};
+	}
+
+	/** The storage thread takes every write queued so far and starts one fsync for all of them. */
+	private void startFsync(SimNode n) {
+		n.syncing = n.writes.size();
+		long takes = time.now() >= n.slowDiskUntil ? 1 + random.nextInt(4)
+				: n.diskHangs ? n.slowDiskUntil - time.now() : 200 + random.nextInt((int) (2 * HEARTBEAT_TIMEOUT));
+		finishFsyncAfter(n, takes);
+	}
+
+	private void finishFsyncAfter(SimNode n, long delay) {
+		int incarnation = n.incarnation;
+		long fsync = ++n.fsyncs;
+		after(delay, () -> {
+			if (n.incarnation == incarnation && n.up() && n.fsyncs == fsync) {
+				// A paused process's storage thread is stopped too: the writes complete when it resumes.
+				turn(n, (node, t) -> fsyncDone(n));
+			}
+		});
+	}
+
+	/**
+	 * The fsync under way finished: its writes are durable, their messages go out, the loop advances the core.
+	 * With {@link SimNode#crashBeforeNextFsync} or {@link SimNode#crashAfterNextPersist}, the node dies just before
+	 * the fsync or just after it.
+	 */
+	private void fsyncDone(SimNode n) {
+		List<ReadyLoop.StorageWrite> batch = new ArrayList<>();
+		for (int i = 0; i < n.syncing; i++) {
+			batch.add(n.writes.poll());
+		}
+		n.syncing = 0;
+		boolean writes = batch.stream().anyMatch(w -> w.ready().hardState() != null || w.ready().needsSync());
+		if (n.crashBeforeNextFsync && writes) {
+			n.writes.addAll(0, batch);
+			n.syncing = batch.size();
+			log(n.id + " dies before the fsync of " + batch.size() + " writes");
+			crash(n.id);
+			return;
+		}
+		for (ReadyLoop.StorageWrite w : batch) {
+			persist(n, w.ready());
+		}
+		if (n.crashAfterNextPersist && writes) {
+			log(n.id + " made " + batch.size() + " writes durable and dies before sending their messages");
+			crash(n.id);
+			return;
+		}
+		for (ReadyLoop.StorageWrite w : batch) {
+			sendAll(n, w.messages());
+		}
+		for (ReadyLoop.StorageWrite w : batch) {
+			n.loop.persisted(w);
+			invariants.commits(n);
+		}
+		if (!n.writes.isEmpty()) {
+			startFsync(n);
+		}
+	}
+
+	private void persist(SimNode n, Ready rd) {
+		invariants.persisting(n, rd);
+		n.store.persist(rd);
+		n.discarded.addAll(rd.discarded());
+		if (rd.installSnapshot() != null) {
+			n.snapshotsInstalled++;
+		}
+	}
+
+	private void sendAll(SimNode n, List<Message> messages) {
+		invariants.sent(n, messages);
+		for (Message m : messages) {
+			send(n, m);
+		}
+	}
+
+	private void replied(SimNode n, Reply reply) {
+		invariants.commits(n);
+		invariants.replied(n, reply, commandOf);
+		Request r = n.inside.remove(reply.requestId());
+		if (r != null) {
+			if (reply.outcome() instanceof Outcome.Written w) {
+				versionOf.put(r.id(), w.version());
+			}
+			else if (reply.outcome() instanceof Outcome.Deleted d) {
+				versionOf.put(r.id(), d.version());
+			}
+			replyToClient(r, reply.outcome());
+		}
+	}
+
+	/**
+	 * The node's fsyncs take from 0.2 s to twice the heartbeat timeout each, for {@code millis}; when it ends, the
+	 * fsync under way finishes at once.
+	 */
+	void slowDisk(String id, long millis) {
+		SimNode n = nodes.get(id);
+		log(id + "'s disk turns slow for " + millis + " ms");
+		n.slowDiskUntil = time.now() + millis;
+		after(millis, () -> diskRecovers(n));
+	}
+
+	/** No fsync of the node finishes for {@code millis}; then the one under way finishes at once. */
+	void hangDisk(String id, long millis) {
+		slowDisk(id, millis);
+		nodes.get(id).diskHangs = true;
+	}
+
+	private void diskRecovers(SimNode n) {
+		if (n.slowDiskUntil != 0 && n.slowDiskUntil <= time.now()) {
+			n.slowDiskUntil = 0;
+			n.diskHangs = false;
+			if (n.up() && n.syncing > 0) {
+				finishFsyncAfter(n, 1 + random.nextInt(4));
+			}
 		}
 	}
 
@@ -648,6 +782,9 @@ final class Cluster {
 		network.duplicateRate = 0;
 		for (SimNode n : nodes.values()) {
 			n.crashAfterNextPersist = false;
+			n.crashBeforeNextFsync = false;
+			n.slowDiskUntil = time.now();
+			diskRecovers(n);
 			if (n.paused) {
 				resume(n.id);
 			}
@@ -679,10 +816,14 @@ final class Cluster {
 		}
 	}
 
-	/** Every other node is in {@code primary}'s in-sync set and has applied all it committed. */
+	/**
+	 * Every other node is in {@code primary}'s in-sync set and has applied all it committed, and no node has a
+	 * write under way (what it reports discarded is on its disk).
+	 */
 	private boolean everyNodeCaughtUp(String primary) {
 		NodeStatus p = status(primary);
-		return p != null && p.role() == Role.PRIMARY && nodes.keySet().stream()
+		return p != null && p.role() == Role.PRIMARY && nodes.values().stream().allMatch(n -> n.writes.isEmpty())
+				&& nodes.keySet().stream()
 			.filter(id -> !id.equals(primary))
 			.allMatch(id -> inSync(primary, id) && status(id).appliedIndex() == p.commitIndex());
 	}

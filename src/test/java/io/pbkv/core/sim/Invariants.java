@@ -116,14 +116,9 @@ final class Invariants {
 		}
 	}
 
-	/** After {@code rd} is persisted, before its messages go out and its replies are delivered. */
-	void persisted(SimNode n, Ready rd, Map<Long, Command> commandOf) {
-		for (RoleChange change : rd.roleChanges()) {
-			if (change.to() == Role.PRIMARY) {
-				primary(n.id, change.epoch());
-			}
-		}
-		for (Message m : rd.messages()) {
+	/** Messages about to leave {@code n}: each may promise only what its disk already holds. */
+	void sent(SimNode n, List<Message> messages) {
+		for (Message m : messages) {
 			boolean preVote = m instanceof Message.VoteRequest v && v.preVote()
 					|| m instanceof Message.VoteResult r && r.preVote();
 			if (!preVote && !(m instanceof Message.Probe) && m.epoch() > n.store.hardState.epoch()) {
@@ -149,27 +144,29 @@ final class Invariants {
 						+ " with only " + n.store.lastIndex() + " on disk");
 			}
 		}
-		for (Reply reply : rd.replies()) {
-			long version = switch (reply.outcome()) {
-				case Outcome.Written w -> w.version();
-				case Outcome.Deleted d -> d.version();
-				default -> 0;
-			};
-			if (version == 0) {
-				continue;
-			}
-			Command command = commandOf.get(reply.requestId());
-			LogEntry entry = committed.get(version);
-			if (!splitBrainAllowed && (entry == null || !entry.command().equals(command))) {
-				fail("acknowledgedWritesSurvive", "node " + n.id + " acknowledged " + command + " at version "
-						+ version + " but the committed entry there is " + entry);
-			}
-			if (n.store.commitIndex < version && n.store.lastIndex() < version) {
-				fail("acknowledgedWritesSurvive", "node " + n.id + " acknowledged version " + version
-						+ " that is not on its disk");
-			}
-			acknowledged.put(reply.requestId(), command);
+	}
+
+	/** A reply about to reach a client from {@code n}. */
+	void replied(SimNode n, Reply reply, Map<Long, Command> commandOf) {
+		long version = switch (reply.outcome()) {
+			case Outcome.Written w -> w.version();
+			case Outcome.Deleted d -> d.version();
+			default -> 0;
+		};
+		if (version == 0) {
+			return;
 		}
+		Command command = commandOf.get(reply.requestId());
+		LogEntry entry = committed.get(version);
+		if (!splitBrainAllowed && (entry == null || !entry.command().equals(command))) {
+			fail("acknowledgedWritesSurvive", "node " + n.id + " acknowledged " + command + " at version "
+					+ version + " but the committed entry there is " + entry);
+		}
+		if (n.store.commitIndex < version && n.store.lastIndex() < version) {
+			fail("acknowledgedWritesSurvive", "node " + n.id + " acknowledged version " + version
+					+ " that is not on its disk");
+		}
+		acknowledged.put(reply.requestId(), command);
 	}
 
 	private static String urlOfVote(SimNode n) {
@@ -179,6 +176,10 @@ final class Invariants {
 	/** Records entries the node has newly committed; call before it may compact them away. */
 	void commits(SimNode n) {
 		long commit = n.node.status().commitIndex();
+		if (commit < n.seenCommit) {
+			// A node that went on alone took the primary's snapshot (split brain): its commits start over there.
+			n.seenCommit = commit;
+		}
 		for (long i = n.seenCommit + 1; i <= commit; i++) {
 			LogEntry entry = NodeInternals.entry(n.node, i);
 			if (entry != null) {
@@ -214,19 +215,21 @@ final class Invariants {
 	/** After each turn of a node. */
 	void turnEnded(SimNode n) {
 		NodeStatus s = n.node.status();
-		if (s.role() == Role.PRIMARY) {
+		if (s.role() == Role.PRIMARY && s.epoch() == n.store.hardState.epoch()) {
+			// Counted once its epoch is durable: until then it can neither send nor answer anything.
 			primary(n.id, s.epoch());
 		}
-		if (s.epoch() != n.store.hardState.epoch()) {
+		if (s.epoch() != n.store.hardState.epoch() && n.writes.isEmpty()) {
 			fail("epochsOnlyGrowAndSurviveRestarts", "node " + n.id + " ended a turn in epoch " + s.epoch()
-					+ " with epoch " + n.store.hardState.epoch() + " on disk");
+					+ " with epoch " + n.store.hardState.epoch() + " on disk and no write under way");
 		}
 		long highest = highestEpoch.getOrDefault(n.id, 0L);
 		if (s.epoch() < highest) {
 			fail("epochsOnlyGrowAndSurviveRestarts", "node " + n.id + " is in epoch " + s.epoch()
-					+ " after having been in " + highest);
+					+ " after having been in " + highest + " durably");
 		}
-		highestEpoch.put(n.id, s.epoch());
+		// An epoch still being written may be lost by a crash: nothing that rests on it has left the node yet.
+		highestEpoch.merge(n.id, n.store.hardState.epoch(), Math::max);
 	}
 
 	/** The node lost its disk: it starts over from epoch 0, which is not a step back. */

@@ -3,8 +3,10 @@ package io.pbkv.core.sim;
 import io.pbkv.core.LogEntry;
 import io.pbkv.core.Node;
 import io.pbkv.core.NodeConfig;
+import io.pbkv.core.ReadyLoop;
 
 import java.util.ArrayList;
+import java.util.LinkedList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +28,22 @@ final class SimNode {
 
 	Node node;
 
+	/** The runtime's Ready loop around {@link #node}. */
+	ReadyLoop loop;
+
+	/** Writes handed to storage and not yet durable, oldest first; the first {@link #syncing} are in the fsync. */
+	final LinkedList<ReadyLoop.StorageWrite> writes = new LinkedList<>();
+
+	int syncing;
+
+	/** Fsyncs started: an fsync's completion counts only if no later one replaced it. */
+	long fsyncs;
+
+	/** Until then, each fsync is slow; or, when the disk hangs, none finishes. */
+	long slowDiskUntil;
+
+	boolean diskHangs;
+
 	int incarnation;
 
 	/** Each process's monotonic clock has its own origin, as System.nanoTime does. */
@@ -42,8 +60,11 @@ final class SimNode {
 
 	long seenCommit;
 
-	/** Crash right after persisting the next Ready that writes something, before sending or replying. */
+	/** Crash just after the next fsync of writes, before their messages are sent. */
 	boolean crashAfterNextPersist;
+
+	/** Crash just before the next fsync of writes: a random part of them reached the disk, unsynced. */
+	boolean crashBeforeNextFsync;
 
 	/** Every entry this node reported discarded, and how many snapshots it installed from a primary. */
 	final List<LogEntry> discarded = new ArrayList<>();

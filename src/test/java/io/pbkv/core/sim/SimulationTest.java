@@ -13,9 +13,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Random schedules within the contract's fault model: one node at a time crashes (sometimes between persisting
- * a Ready and sending it), restarts, or pauses (around and past the heartbeat timeout; what peers send it
- * meanwhile is queued or, in some pauses, partly or wholly lost); messages are delayed, reordered, duplicated
+ * Random schedules within the contract's fault model: one node at a time crashes (sometimes just before an fsync,
+ * with part of its writes on disk unsynced, or just after it, before sending what waited for it), restarts,
+ * pauses (around and past the heartbeat timeout; what peers send it meanwhile is queued or, in some pauses, partly
+ * or wholly lost), or gets a slow disk (fsyncs of up to twice the heartbeat timeout); messages are delayed, reordered, duplicated
  * and, in some runs, lost at 1%; clients keep writing and reading. Each run ends by
  * healing everything and checking {@link Invariants} and linearizability.
  *
@@ -216,8 +217,12 @@ class SimulationTest {
 		};
 		if (r.nextBoolean()) {
 			boolean midReady = r.nextBoolean();
+			boolean beforeFsync = r.nextBoolean();
 			cluster.fault(t, () -> {
-				if (midReady) {
+				if (midReady && beforeFsync) {
+					cluster.node(id).crashBeforeNextFsync = cluster.node(id).up();
+				}
+				else if (midReady) {
 					cluster.node(id).crashAfterNextPersist = cluster.node(id).up();
 				}
 				else {
@@ -226,6 +231,10 @@ class SimulationTest {
 			});
 			cluster.fault(t + 300, () -> cluster.crash(id));
 			cluster.fault(t + length, () -> cluster.restart(id));
+			return t + length;
+		}
+		if (r.nextInt(4) == 0) {
+			cluster.fault(t, () -> cluster.slowDisk(id, length));
 			return t + length;
 		}
 		double loss = PAUSE_LOSS[r.nextInt(PAUSE_LOSS.length)];
