@@ -164,6 +164,7 @@ public final class CompareBench {
 
 	private Optional<Double> etcd(Optional<Double> rate) throws Exception {
 		EtcdCluster cluster = started(new EtcdCluster(this.settings.etcd(), this.workDir.resolve("etcd")));
+		out.println("etcd, 3 members (defaults: WAL fsynced before a write is acknowledged):");
 		for (ExternalProcess member : cluster.members()) {
 			out.println("  $ " + member.commandLine());
 		}
@@ -272,8 +273,8 @@ public final class CompareBench {
 		Duration length = this.settings.floorSeconds();
 		Workload backup = Workload.httpGet(pair.url(pair.backup()), path, 404);
 		Workload primary = Workload.httpGet(pair.url(pair.primary()), path, 404);
-		warmUp("floor", backup, length);
-		warmUp("floor", primary, length);
+		warmUp("floor (a)", backup, length);
+		warmUp("floor (b)", primary, length);
 		CompareRow a = measured(FLOOR, "(a) client RTT: GET missing key, local, backup", conns(1),
 				LoadRunner.closedLoop(backup, 1, length));
 		CompareRow b = measured(FLOOR, "(b) peer RTT: same GET to the other node", conns(1),
@@ -292,7 +293,7 @@ public final class CompareBench {
 		if (length.isZero()) {
 			return;
 		}
-		int c = Math.min(this.settings.midConnections(), what.equals("floor") ? 1 : Integer.MAX_VALUE);
+		int c = Math.min(this.settings.midConnections(), what.startsWith("floor") ? 1 : Integer.MAX_VALUE);
 		out.printf(Locale.ROOT, "  warm-up %s: %s s at c=%d%n", what, seconds(length), c);
 		LoadRunner.closedLoop(workload, c, length);
 	}
@@ -300,7 +301,7 @@ public final class CompareBench {
 	private CompareRow measured(String system, String workload, String load, LoadRunner.Result result) {
 		CompareRow row = CompareRow.measured(system, workload, load, result);
 		if (result.unsent() > 0) {
-			row = row.withNote(result.unsent() + " due but not sent by the end (fell behind)");
+			row = row.withNote(result.unsent() + " due but not sent within 1 s after the end (fell behind)");
 		}
 		this.rows.add(row);
 		out.printf(Locale.ROOT, "  %-10s %-16s %-16s %8.0f ops/s  p50 %7.2f  p99 %7.2f  p99.9 %7.2f ms  errors %d%s%n",

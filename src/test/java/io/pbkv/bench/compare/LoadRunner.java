@@ -18,6 +18,12 @@ import org.HdrHistogram.Histogram;
  */
 final class LoadRunner {
 
+	/**
+	 * How long after the end a fixed-rate connection still sends requests that were due before it: a late wake-up
+	 * or a short backlog is not falling behind. What is still unsent then counts as {@code unsent}.
+	 */
+	private static final long SEND_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
 	/** Latencies above this are recorded as this (a request times out at {@link Workload#TIMEOUT} anyway). */
 	private static final long MAX_NANOS = TimeUnit.MINUTES.toNanos(2);
 
@@ -27,8 +33,8 @@ final class LoadRunner {
 	/**
 	 * @param ok requests that succeeded (their latencies are in the histogram)
 	 * @param errors requests that failed or timed out
-	 * @param unsent (fixed rate) requests due before the end but not sent by then: the server fell that far
-	 * behind; their latency, at least the time from their due time to the end, is not in the histogram
+	 * @param unsent (fixed rate) requests due before the end but not sent within a second after it: the server
+	 * fell that far behind; their latency, more than that, is not in the histogram
 	 * @param elapsed the measured time, until the last answer
 	 * @param latency nanoseconds per successful request
 	 */
@@ -179,8 +185,8 @@ final class LoadRunner {
 				while ((now = System.nanoTime()) < intended) {
 					LockSupport.parkNanos(intended - now);
 				}
-				if (now >= deadline || Thread.currentThread().isInterrupted()) {
-					break; // due before the end but not sent by then: the server fell that far behind
+				if (now >= deadline + SEND_GRACE_NANOS || Thread.currentThread().isInterrupted()) {
+					break; // due before the end but not sent a second after it: the server fell that far behind
 				}
 				boolean success = call();
 				record(success, System.nanoTime() - intended);
