@@ -36,7 +36,7 @@ import java.util.Set;
  * for the JVM's default
  * @param scaleWait the bound of every wait of a scale row ({@code PBKV_BENCH_SCALE_WAIT_SECONDS}, default 600)
  */
-record BenchSettings(Path jar, Path java, Path workRoot, Duration duration, Duration warmup, List<Integer> clientCounts,
+public record BenchSettings(Path jar, Path java, Path workRoot, Duration duration, Duration warmup, List<Integer> clientCounts,
 		int valueBytes, Duration fsyncProbe, boolean keepWorkDir, Set<TargetKind> targets, int failovers,
 		List<Long> scaleKeys, int scaleValueBytes, Optional<String> scaleXmx, Duration scaleWait) {
 
@@ -54,12 +54,12 @@ record BenchSettings(Path jar, Path java, Path workRoot, Duration duration, Dura
 
 	}
 
-	BenchSettings {
+	public BenchSettings {
 		targets = Set.copyOf(targets);
 		scaleKeys = List.copyOf(scaleKeys);
 	}
 
-	static BenchSettings fromEnvironment(Map<String, String> env) {
+	public static BenchSettings fromEnvironment(Map<String, String> env) {
 		Path currentJava = ProcessHandle.current().info().command().map(Path::of).orElse(Path.of("java"));
 		return new BenchSettings(Path.of(env.getOrDefault("PBKV_JAR", "target/pbkv.jar")),
 				Path.of(env.getOrDefault("PBKV_JAVA", currentJava.toString())),

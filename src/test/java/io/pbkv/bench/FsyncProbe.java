@@ -13,7 +13,7 @@ import java.time.Duration;
  * {@code force(false)}, repeat. A store that fsyncs once per write can do no better; group commit (one fsync for
  * all writes waiting) is what lets concurrent clients beat it.
  */
-final class FsyncProbe {
+public final class FsyncProbe {
 
 	private static final int RECORD_BYTES = 64;
 
@@ -25,9 +25,9 @@ final class FsyncProbe {
 	 * @param elapsed time they took
 	 * @param latency of each round
 	 */
-	record Result(long fsyncs, Duration elapsed, LatencyStats latency) {
+	public record Result(long fsyncs, Duration elapsed, LatencyStats latency) {
 
-		double perSecond() {
+		public double perSecond() {
 			return this.elapsed.isZero() ? 0 : this.fsyncs / (this.elapsed.toNanos() / 1e9);
 		}
 
@@ -35,9 +35,14 @@ final class FsyncProbe {
 
 	/** Runs the loop for {@code duration} on a new file in {@code dir}, which it deletes afterwards. */
 	static Result measure(Path dir, Duration duration) throws IOException {
+		return measure(dir, duration, RECORD_BYTES);
+	}
+
+	/** As {@link #measure(Path, Duration)}, appending {@code recordBytes} per round instead of 64. */
+	public static Result measure(Path dir, Duration duration, int recordBytes) throws IOException {
 		Path file = dir.resolve("fsync-probe.bin");
 		LatencySamples samples = new LatencySamples();
-		ByteBuffer record = ByteBuffer.allocateDirect(RECORD_BYTES);
+		ByteBuffer record = ByteBuffer.allocateDirect(recordBytes);
 		long start = System.nanoTime();
 		long deadline = start + duration.toNanos();
 		long fsyncs = 0;

@@ -13,7 +13,7 @@ import java.util.Arrays;
  * @param p99Millis 99th percentile, NaN without samples
  * @param maxMillis largest sample, NaN without samples
  */
-record LatencyStats(int count, double meanMillis, double p50Millis, double p99Millis, double maxMillis) {
+public record LatencyStats(int count, double meanMillis, double p50Millis, double p99Millis, double maxMillis) {
 
 	private static final double NANOS_PER_MILLI = 1_000_000.0;
 

@@ -6,10 +6,11 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /** A single node without peers, primary from the start, fsync on every commit (group commit allowed). */
-final class LoneNode implements Target {
+public final class LoneNode implements Target {
 
 	private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
 
@@ -18,8 +19,19 @@ final class LoneNode implements Target {
 	private boolean closed;
 
 	LoneNode(BenchSettings settings, Path dir) throws IOException {
-		this.node = settings.node("a", NodeProcess.freePort(), dir,
-				List.of("--kv.initial-role=primary", "--kv.storage.fsync=always"));
+		this(settings, dir, List.of());
+	}
+
+	/** A lone node started with these arguments besides its own, such as {@code --kv.bench.no-op-endpoint=true}. */
+	public LoneNode(BenchSettings settings, Path dir, List<String> extraArgs) throws IOException {
+		List<String> args = new ArrayList<>(List.of("--kv.initial-role=primary", "--kv.storage.fsync=always"));
+		args.addAll(extraArgs);
+		this.node = settings.node("a", NodeProcess.freePort(), dir, args);
+	}
+
+	/** Its process: the command line, pid and log. */
+	public NodeProcess process() {
+		return this.node;
 	}
 
 	@Override

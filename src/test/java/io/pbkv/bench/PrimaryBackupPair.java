@@ -19,7 +19,7 @@ import java.util.Optional;
  * same port and data dir; it tracks which node leads. For the scale rows it can kill the backup and start it
  * again without waiting. Node indexes are 0 for {@code a} and 1 for {@code b}.
  */
-final class PrimaryBackupPair implements Target {
+public final class PrimaryBackupPair implements Target {
 
 	private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
 
@@ -45,7 +45,7 @@ final class PrimaryBackupPair implements Target {
 
 	private boolean closed;
 
-	PrimaryBackupPair(BenchSettings settings, Path dir) throws IOException {
+	public PrimaryBackupPair(BenchSettings settings, Path dir) throws IOException {
 		this(settings, dir, List.of());
 	}
 
@@ -81,7 +81,7 @@ final class PrimaryBackupPair implements Target {
 		return url(this.primary);
 	}
 
-	URI url(int node) {
+	public URI url(int node) {
 		return URI.create("http://127.0.0.1:" + this.ports[node]);
 	}
 
@@ -89,11 +89,11 @@ final class PrimaryBackupPair implements Target {
 		return IDS[node];
 	}
 
-	int primary() {
+	public int primary() {
 		return this.primary;
 	}
 
-	int backup() {
+	public int backup() {
 		return 1 - this.primary;
 	}
 
@@ -136,7 +136,7 @@ final class PrimaryBackupPair implements Target {
 	}
 
 	/** The process of {@code node}: its pid, data dir and log. */
-	NodeProcess process(int node) {
+	public NodeProcess process(int node) {
 		return this.nodes[node];
 	}
 

@@ -7,7 +7,7 @@ import java.net.URI;
  * and stops. A lone node is the first; a primary-backup pair is another implementation, measured in the same
  * run and printed in the same table.
  */
-interface Target extends AutoCloseable {
+public interface Target extends AutoCloseable {
 
 	/** Short name for the results table, e.g. {@code lone node} or {@code pair (sync)}. */
 	String name();

@@ -90,6 +90,14 @@ public final class NodeProcess implements AutoCloseable {
 			throw new IllegalStateException(jar + " is missing: run the tests with ./mvnw verify");
 		}
 		Files.createDirectories(logFile.getParent());
+		process = new ProcessBuilder(command()).redirectErrorStream(true)
+			.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+			.start();
+		return this;
+	}
+
+	/** The command line {@link #start()} runs, for a benchmark to print. */
+	public List<String> command() {
 		List<String> command = new ArrayList<>();
 		command.add(java.toString());
 		command.addAll(jvmOptions);
@@ -97,10 +105,7 @@ public final class NodeProcess implements AutoCloseable {
 				"--server.port=" + port, "--kv.node-id=" + nodeId, "--kv.advertised-url=" + advertisedUrl,
 				"--kv.data-dir=" + dataDir));
 		command.addAll(extraArgs);
-		process = new ProcessBuilder(command).redirectErrorStream(true)
-			.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-			.start();
-		return this;
+		return command;
 	}
 
 	/** Polls until the node is ready to serve clients (it is primary or knows one), for at most {@code timeout}. */
