@@ -6,7 +6,6 @@ import io.pbkv.core.Message;
 import io.pbkv.runtime.Transport;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,8 +33,6 @@ public final class PeerClient implements Transport {
 
 	/** Time a data request may take per MiB it carries, on top of the request timeout: 8 MiB/s at worst. */
 	private static final Duration PER_MEGABYTE = Duration.ofMillis(125);
-
-	private final HttpClient http;
 
 	private final Map<String, PeerLink> links = new LinkedHashMap<>();
 
@@ -68,10 +65,7 @@ public final class PeerClient implements Transport {
 	PeerClient(List<URI> peers, String token, Duration requestTimeout, MeterRegistry registry, AckWaiters ackWaiters,
 			Consumer<Message> inbound) {
 		this.ackWaiters = ackWaiters;
-		this.http = HttpClient.newBuilder()
-			.version(HttpClient.Version.HTTP_1_1)
-			.connectTimeout(CONNECT_TIMEOUT.compareTo(requestTimeout) < 0 ? CONNECT_TIMEOUT : requestTimeout)
-			.build();
+		Duration connectTimeout = CONNECT_TIMEOUT.compareTo(requestTimeout) < 0 ? CONNECT_TIMEOUT : requestTimeout;
 		String sentToken = token == null || token.isBlank() ? null : token;
 		for (URI peer : peers) {
 			String url = withoutTrailingSlash(peer.toString());
@@ -80,9 +74,9 @@ public final class PeerClient implements Transport {
 			}
 			PeerLink link = new PeerLink(url, registry);
 			links.put(url, link);
-			control.put(url, new PeerSender(url, "control", http, sentToken, requestTimeout, Duration.ZERO, link,
+			control.put(url, new PeerSender(url, "control", connectTimeout, sentToken, requestTimeout, Duration.ZERO, link,
 					registry, inbound));
-			data.put(url, new PeerSender(url, "data", http, sentToken, requestTimeout, PER_MEGABYTE, link, registry,
+			data.put(url, new PeerSender(url, "data", connectTimeout, sentToken, requestTimeout, PER_MEGABYTE, link, registry,
 					inbound));
 		}
 		this.unknownPeer = PeerLink.dropped(registry, "unknown", "unknown-peer");
@@ -143,7 +137,6 @@ public final class PeerClient implements Transport {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-		http.shutdownNow();
 	}
 
 	private static String withoutTrailingSlash(String url) {
