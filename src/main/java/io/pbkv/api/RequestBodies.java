@@ -16,10 +16,19 @@ public final class RequestBodies {
 	 * after reading one byte past the limit, so an oversized body never fills memory.
 	 */
 	public static byte[] readAtMost(HttpServletRequest request, long max) throws IOException {
-		if (request.getContentLengthLong() > max) {
+		long length = request.getContentLengthLong();
+		if (length > max) {
 			return null;
 		}
 		try (InputStream in = request.getInputStream()) {
+			if (length >= 0) {
+				// The usual case: exactly the bytes announced, read into one array of that size.
+				byte[] body = in.readNBytes((int) length);
+				if (body.length < length) {
+					throw new java.io.EOFException("the body ended after " + body.length + " of " + length + " bytes");
+				}
+				return body;
+			}
 			byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
 			return body.length > max ? null : body;
 		}
