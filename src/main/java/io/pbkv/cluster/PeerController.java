@@ -6,6 +6,7 @@ import io.pbkv.config.KvProperties;
 import io.pbkv.core.Message;
 import io.pbkv.runtime.NodeRuntime;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 
 import io.pbkv.storage.FileLogStore;
 
@@ -71,7 +72,13 @@ class PeerController {
 	}
 
 	@PostMapping("/internal/replicate")
-	ResponseEntity<Object> replicate(HttpServletRequest request) {
+	ResponseEntity<Object> replicate(HttpServletRequest request, HttpServletResponse response) {
+		response.setHeader(PeerProtocol.HEADER, Integer.toString(PeerProtocol.VERSION));
+		String version = request.getHeader(PeerProtocol.HEADER);
+		if (!PeerProtocol.speaks(version)) {
+			return rejections.reject(HttpStatus.BAD_REQUEST, "peer-protocol-unsupported", "this node speaks peer "
+					+ "protocol " + PeerProtocol.VERSION + "; the request is in version " + version);
+		}
 		try {
 			return take(request);
 		}

@@ -1,6 +1,7 @@
 package io.pbkv.cluster;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.slf4j.Logger;
@@ -37,6 +38,8 @@ final class PeerLink {
 
 	private volatile long lastSuccessMillis;
 
+	private volatile int protocol;
+
 	PeerLink(String url, MeterRegistry registry) {
 		this.url = url;
 		this.ok = requests(registry, url, "ok");
@@ -44,6 +47,19 @@ final class PeerLink {
 		this.overflow = dropped(registry, url, "overflow");
 		this.failed = dropped(registry, url, "failed");
 		this.retried = requests(registry, url, "retried");
+		Gauge.builder("kv.peer.protocol", () -> protocol)
+			.description("The peer protocol version a peer answered with (0 until it answers)")
+			.tag("peer", url)
+			.register(registry);
+	}
+
+	/** The peer protocol version the peer answered with (0: none named). */
+	void speaks(int version) {
+		int before = protocol;
+		protocol = version;
+		if (version != before && version != 0 && version != PeerProtocol.VERSION) {
+			log.warn("peer {} speaks peer protocol {}, this node {}", url, version, PeerProtocol.VERSION);
+		}
 	}
 
 	void answered() {

@@ -212,6 +212,7 @@ final class PeerSender {
 			connection.setConnectTimeout(connectTimeoutMillis);
 			connection.setReadTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, wait.toMillis())));
 			connection.setRequestProperty("Content-Type", MessageCodec.MEDIA_TYPE);
+			connection.setRequestProperty(PeerProtocol.HEADER, Integer.toString(PeerProtocol.VERSION));
 			if (token != null) {
 				connection.setRequestProperty(TOKEN_HEADER, token);
 			}
@@ -219,6 +220,7 @@ final class PeerSender {
 				out.write(body);
 			}
 			int status = connection.getResponseCode();
+			link.speaks(PeerProtocol.of(connection.getHeaderField(PeerProtocol.HEADER)));
 			InputStream in = status < 400 ? connection.getInputStream() : connection.getErrorStream();
 			byte[] answer = new byte[0];
 			if (in != null) {

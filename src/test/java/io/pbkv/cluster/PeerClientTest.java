@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PeerClientTest {
 
 	/** What the fake peer received in one request. */
-	record Received(String token, String contentType, List<Message> messages) {
+	record Received(String token, String contentType, String protocol, List<Message> messages) {
 
 		List<Long> epochs() {
 			return messages.stream().map(Message::epoch).toList();
@@ -89,6 +89,7 @@ class PeerClientTest {
 		Received request = next();
 		assertThat(request.token()).isEqualTo("s3cret");
 		assertThat(request.contentType()).isEqualTo("application/x-pbkv-messages");
+		assertThat(request.protocol()).as("the peer protocol version").isEqualTo("1");
 	}
 
 	@Test
@@ -246,7 +247,8 @@ class PeerClientTest {
 		try (exchange) {
 			byte[] body = exchange.getRequestBody().readAllBytes();
 			received.add(new Received(exchange.getRequestHeaders().getFirst("X-Kv-Token"),
-					exchange.getRequestHeaders().getFirst("Content-Type"), MessageCodec.decode(body)));
+					exchange.getRequestHeaders().getFirst("Content-Type"),
+					exchange.getRequestHeaders().getFirst(PeerProtocol.HEADER), MessageCodec.decode(body)));
 			hold.await(20, TimeUnit.SECONDS);
 			exchange.sendResponseHeaders(status, -1);
 		}

@@ -88,6 +88,28 @@ class PeerControllerTest {
 		assertThat(ackWaiters.size()).as("nothing left waiting").isZero();
 	}
 
+	/** A batch in a peer protocol this node does not speak is refused whole, and the answer names this node's. */
+	@Test
+	void aBatchInAnotherPeerProtocolVersionIsRefusedAndNothingIsDelivered() throws Exception {
+		var request = post(PATH).contentType(MessageCodec.MEDIA_TYPE)
+			.content(MessageCodec.encode(TestMessages.everyKind()))
+			.header(PeerSender.TOKEN_HEADER, "s3cret")
+			.header(PeerProtocol.HEADER, "2");
+
+		expectProblem(mvc.perform(request), 400, "peer-protocol-unsupported")
+			.andExpect(header().string(PeerProtocol.HEADER, "1"));
+		verify(runtime, never()).deliver(any());
+	}
+
+	@Test
+	void everyAnswerNamesThePeerProtocolVersion() throws Exception {
+		when(runtime.deliver(any())).thenReturn(true);
+		when(runtime.status()).thenReturn(TestMessages.atEpoch(2));
+
+		replicate(MessageCodec.encode(TestMessages.everyKind()), "s3cret").andExpect(status().isNoContent())
+			.andExpect(header().string(PeerProtocol.HEADER, "1"));
+	}
+
 	@Test
 	void replicationFromAnOlderEpochIs409ProblemAndTheNodeOnlyAnswersWithItsEpoch() throws Exception {
 		when(runtime.deliver(any())).thenReturn(true);
