@@ -49,6 +49,10 @@ final class LinkProxy implements AutoCloseable {
 
 	private final AtomicLong forwardedBytes = new AtomicLong();
 
+	private final AtomicInteger stallsWanted = new AtomicInteger();
+
+	private final AtomicInteger stalled = new AtomicInteger();
+
 	private boolean cut;
 
 	private boolean closed;
@@ -75,6 +79,20 @@ final class LinkProxy implements AutoCloseable {
 		synchronized (lock) {
 			cut = true;
 		}
+	}
+
+	/**
+	 * Black-holes the next connection that carries data towards the target, and only that one: what it carries
+	 * from then on is swallowed, nothing is answered and no socket is closed, as when a connection dies silently
+	 * under a request. Other connections, open or new, go on.
+	 */
+	void stallNextConnection() {
+		stallsWanted.incrementAndGet();
+	}
+
+	/** Connections {@link #stallNextConnection} black-holed so far. */
+	int stalledConnections() {
+		return stalled.get();
 	}
 
 	/** Forwards again, starting with what was held during the cut. */
@@ -178,8 +196,8 @@ final class LinkProxy implements AutoCloseable {
 			return;
 		}
 		AtomicInteger directionsEnded = new AtomicInteger();
-		Thread.ofPlatform().daemon().name("link-" + name + "-back").start(() -> pump(target, client, directionsEnded));
-		pump(client, target, directionsEnded);
+		Thread.ofPlatform().daemon().name("link-" + name + "-back").start(() -> pump(target, client, directionsEnded, false));
+		pump(client, target, directionsEnded, true);
 	}
 
 	/**
@@ -187,13 +205,18 @@ final class LinkProxy implements AutoCloseable {
 	 * passes the end on (half-close), and the second direction to end closes both sockets; when either side
 	 * fails it closes both at once.
 	 */
-	private void pump(Socket from, Socket to, AtomicInteger directionsEnded) {
+	private void pump(Socket from, Socket to, AtomicInteger directionsEnded, boolean towardsTarget) {
 		byte[] buffer = new byte[64 * 1024];
 		try {
 			InputStream in = from.getInputStream();
 			OutputStream out = to.getOutputStream();
 			while (true) {
 				int n = in.read(buffer);
+				if (n > 0 && towardsTarget && takeStall()) {
+					stalled.incrementAndGet();
+					swallow(in, buffer);
+					return;
+				}
 				if (!awaitOpen()) {
 					closeBoth(from, to);
 					return;
@@ -212,6 +235,22 @@ final class LinkProxy implements AutoCloseable {
 		}
 		catch (IOException ex) {
 			closeBoth(from, to);
+		}
+	}
+
+	private boolean takeStall() {
+		for (int wanted = stallsWanted.get(); wanted > 0; wanted = stallsWanted.get()) {
+			if (stallsWanted.compareAndSet(wanted, wanted - 1)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/** Reads and drops everything until the sender gives up; closes nothing (close() does, at the end). */
+	private static void swallow(InputStream in, byte[] buffer) throws IOException {
+		while (in.read(buffer) >= 0) {
+			// black hole
 		}
 	}
 

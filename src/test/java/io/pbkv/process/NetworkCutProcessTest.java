@@ -150,6 +150,43 @@ class NetworkCutProcessTest {
 		}
 	}
 
+	/**
+	 * One peer request that hangs (its connection dies silently under it: no answer, no reset) while writes flow,
+	 * again and again on both directions' connections. The sender abandons it after a third of the heartbeat
+	 * timeout, so heartbeats never lapse: no second primary appears, no backup is dropped for good, and every
+	 * acknowledged write is there at the end.
+	 */
+	@Test
+	void aHangingPeerRequestCostsNoFailoverAndNoAcknowledgedWrite() throws Exception {
+		Map<String, String> before = writeSome("before/", 10);
+		workload = new Workload(pair, "stall");
+		workload.phase("before-stall");
+		workload.awaitAcks(30, Duration.ofSeconds(20));
+		long epoch = view(pair.a).get("epoch").asLong();
+
+		workload.phase("stalls");
+		for (int i = 0; i < 8; i++) {
+			(i % 2 == 0 ? toB : toA).stallNextConnection();
+			Thread.sleep(TIMEOUT.toMillis() / 2);
+		}
+		Thread.sleep(TIMEOUT.toMillis());
+		note("stalled %d connections to b and %d to a: a %s; b %s", toB.stalledConnections(),
+				toA.stalledConnections(), brief(view(pair.a)), brief(view(pair.b)));
+		assertThat(toB.stalledConnections() + toA.stalledConnections()).as("scenario: peer requests hung")
+			.isGreaterThanOrEqualTo(4);
+		workload.phase("after-stalls");
+		workload.awaitAcks(workload.acks.size() + 10, Duration.ofSeconds(20));
+		workload.close();
+
+		Converged end = awaitConverged(System.nanoTime());
+		assertThat(end.primary().nodeId()).as("the primary stayed primary").isEqualTo("a");
+		assertThat(end.primaryView().get("epoch").asLong()).as("no new epoch: nobody promoted").isEqualTo(epoch);
+		Map<String, String> data = checkHistory(end, before, workload);
+		for (Ack ack : workload.acks) {
+			assertThat(data.get(ack.key())).as("%s", ack).isEqualTo(ack.value());
+		}
+	}
+
 	@Test
 	void afterAOneWayCutAndRepeatedCutsEveryNodeCatchesUp() throws Exception {
 		Map<String, String> before = writeSome("before/", 10);
