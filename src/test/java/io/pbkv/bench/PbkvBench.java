@@ -4,14 +4,11 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * The benchmark the README documents ({@code bin/pbkv-bench}): PUT then GET throughput and latency with 1, 16 and
@@ -68,7 +65,7 @@ public final class PbkvBench {
 				scale.close();
 			}
 			if (!settings.keepWorkDir()) {
-				deleteRecursively(workDir);
+				BenchFiles.deleteRecursively(workDir, "pbkv-bench");
 			}
 		};
 		// Ctrl-C or kill must not leave a node running or its data behind.
@@ -293,21 +290,7 @@ public final class PbkvBench {
 	}
 
 	private static String seconds(Duration duration) {
-		return String.format(Locale.ROOT, "%.1f", duration.toMillis() / 1000.0);
-	}
-
-	private static void deleteRecursively(Path dir) {
-		try (Stream<Path> paths = Files.walk(dir)) {
-			for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-				Files.deleteIfExists(path);
-			}
-		}
-		catch (NoSuchFileException alreadyGone) {
-			// deleted by the other of main and the shutdown hook
-		}
-		catch (IOException ex) {
-			System.err.println("pbkv-bench: could not delete " + dir + ": " + ex.getMessage());
-		}
+		return BenchFiles.seconds(duration);
 	}
 
 }

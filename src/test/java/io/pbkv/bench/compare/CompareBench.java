@@ -1,5 +1,6 @@
 package io.pbkv.bench.compare;
 
+import io.pbkv.bench.BenchFiles;
 import io.pbkv.bench.FsyncProbe;
 import io.pbkv.bench.LoneNode;
 import io.pbkv.bench.PrimaryBackupPair;
@@ -7,20 +8,16 @@ import io.pbkv.bench.PrimaryBackupPair;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
 
 /**
  * {@code bin/pbkv-bench compare}: pbkv beside etcd and Redis on the same box, loaded by one driver. Starts, one
@@ -91,7 +88,7 @@ public final class CompareBench {
 		Runnable cleanUp = () -> {
 			bench.stopAll();
 			if (!settings.bench().keepWorkDir()) {
-				deleteRecursively(workDir);
+				BenchFiles.deleteRecursively(workDir, "pbkv-bench compare");
 			}
 		};
 		Thread hook = new Thread(cleanUp, "pbkv-compare-clean-up");
@@ -454,21 +451,7 @@ public final class CompareBench {
 	}
 
 	private static String seconds(Duration duration) {
-		return String.format(Locale.ROOT, "%.1f", duration.toMillis() / 1000.0);
-	}
-
-	private static void deleteRecursively(Path dir) {
-		try (Stream<Path> paths = Files.walk(dir)) {
-			for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-				Files.deleteIfExists(path);
-			}
-		}
-		catch (NoSuchFileException alreadyGone) {
-			// deleted by the other of main and the shutdown hook
-		}
-		catch (IOException ex) {
-			System.err.println("pbkv-bench compare: could not delete " + dir + ": " + ex.getMessage());
-		}
+		return BenchFiles.seconds(duration);
 	}
 
 }
