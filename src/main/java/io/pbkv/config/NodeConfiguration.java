@@ -65,7 +65,7 @@ class NodeConfiguration {
 		NodeRuntime runtime = new NodeRuntime(node, logStore, metaStore, new DiscardedEntriesFile(dataDir),
 				transport.getIfAvailable(() -> Transport.NONE),
 				snapshotSource.getIfAvailable(() -> SnapshotSource.NONE), MonotonicClock.SYSTEM, listener,
-				tickInterval(properties), properties.limits().queueCapacity());
+				tickInterval(properties), properties.limits().queueCapacity(), properties.limits().requestTimeout());
 		runtime.start();
 		return runtime;
 	}

@@ -16,6 +16,7 @@ import io.pbkv.core.SnapshotFetch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -90,6 +91,14 @@ public final class NodeRuntime implements AutoCloseable {
 
 	private final Map<Long, CompletableFuture<Outcome>> awaiting = new HashMap<>();
 
+	/** When each awaited request runs out of time, in arrival order (one timeout for all, so also in time order). */
+	private final ArrayDeque<Deadline> deadlines = new ArrayDeque<>();
+
+	private record Deadline(long requestId, long atNanos, boolean write) {
+	}
+
+	private final Duration requestTimeout;
+
 	private final Thread thread;
 
 	private volatile NodeStatus status;
@@ -103,6 +112,19 @@ public final class NodeRuntime implements AutoCloseable {
 	public NodeRuntime(Node node, LogStore logStore, MetaStore metaStore, DiscardedEntries discarded,
 			Transport transport, SnapshotSource snapshotSource, MonotonicClock clock, RuntimeListener listener,
 			Duration tickInterval, int queueCapacity) {
+		this(node, logStore, metaStore, discarded, transport, snapshotSource, clock, listener, tickInterval,
+				queueCapacity, Duration.ofSeconds(10));
+	}
+
+	/**
+	 * @param requestTimeout how long a client request may wait for its outcome: then it is answered "unknown" (a
+	 * write) or "unavailable" (a read) by the loop, so that the threads waiting for replies need no timers of their
+	 * own
+	 */
+	public NodeRuntime(Node node, LogStore logStore, MetaStore metaStore, DiscardedEntries discarded,
+			Transport transport, SnapshotSource snapshotSource, MonotonicClock clock, RuntimeListener listener,
+			Duration tickInterval, int queueCapacity, Duration requestTimeout) {
+		this.requestTimeout = requestTimeout;
 		this.snapshotSource = snapshotSource;
 		this.node = node;
 		this.logStore = logStore;
@@ -217,6 +239,7 @@ public final class NodeRuntime implements AutoCloseable {
 				}
 				batch.clear();
 				processReady();
+				expire();
 				listener.loopTurn(System.nanoTime() - turnStart);
 			}
 		}
@@ -252,15 +275,15 @@ public final class NodeRuntime implements AutoCloseable {
 		long requestId = ++nextRequestId;
 		switch (input) {
 			case Write w -> {
-				awaiting.put(requestId, w.reply());
+				await(requestId, w.reply(), true);
 				node.propose(now, requestId, w.command());
 			}
 			case Read r -> {
-				awaiting.put(requestId, r.reply());
+				await(requestId, r.reply(), false);
 				node.read(now, requestId, r.query(), r.local());
 			}
 			case ForcePromote f -> {
-				awaiting.put(requestId, f.reply());
+				await(requestId, f.reply(), true);
 				node.forcePromote(now, requestId);
 			}
 			case Deliver d -> {
@@ -273,6 +296,27 @@ public final class NodeRuntime implements AutoCloseable {
 			case TakeSnapshot t -> node.requestSnapshot();
 			case Wake w -> {
 			}
+		}
+	}
+
+	private void await(long requestId, CompletableFuture<Outcome> reply, boolean write) {
+		awaiting.put(requestId, reply);
+		deadlines.add(new Deadline(requestId, System.nanoTime() + requestTimeout.toNanos(), write));
+	}
+
+	/** Answers the requests that ran out of time; the core may still answer them later, to nobody. */
+	private void expire() {
+		long now = System.nanoTime();
+		while (!deadlines.isEmpty() && deadlines.peekFirst().atNanos() - now <= 0) {
+			Deadline d = deadlines.pollFirst();
+			CompletableFuture<Outcome> reply = awaiting.remove(d.requestId());
+			if (reply != null) {
+				String reason = "no outcome within " + requestTimeout.toMillis() + " ms";
+				reply.complete(d.write() ? new Outcome.Indeterminate(reason) : new Outcome.Unavailable(reason));
+			}
+		}
+		if (deadlines.size() > 2 * awaiting.size() + 1024) {
+			deadlines.removeIf(d -> !awaiting.containsKey(d.requestId()));
 		}
 	}
 

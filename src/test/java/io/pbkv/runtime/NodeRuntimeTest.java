@@ -175,6 +175,10 @@ class NodeRuntimeTest {
 	}
 
 	private void startPair() throws Exception {
+		startPair(Duration.ofSeconds(10));
+	}
+
+	private void startPair(Duration requestTimeout) throws Exception {
 		RuntimeListener listener = new RuntimeListener() {
 			@Override
 			public void loopTurn(long nanos) {
@@ -190,7 +194,7 @@ class NodeRuntimeTest {
 		this.logStore = logStore;
 		runtime = new NodeRuntime(new Node(config("a", "http://b", true), HardState.INITIAL, Snapshot.EMPTY,
 				List.of(), 0), logStore, new FileMetaStore(dataDir), DiscardedEntries.NONE, this::carry, SnapshotSource.NONE, clock,
-				listener, Duration.ofMillis(10), 1000);
+				listener, Duration.ofMillis(10), 1000, requestTimeout);
 		runtime.start();
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
 		while (!(runtime.status().role() == Role.PRIMARY && runtime.status().peers().get(0).inSync())) {
@@ -208,6 +212,25 @@ class NodeRuntimeTest {
 
 	private static Outcome await(CompletableFuture<Outcome> reply) throws Exception {
 		return reply.get(10, TimeUnit.SECONDS);
+	}
+
+	/**
+	 * A request the core cannot answer in time (here a write whose backup never acknowledges, on a clock that
+	 * stands still) is answered by the loop when the request timeout passes: "unknown" for a write, since it may
+	 * still commit. The threads waiting for replies set no timers of their own.
+	 */
+	@Test
+	void aWriteWithoutAnOutcomeWithinTheRequestTimeoutIsAnsweredUnknown() throws Exception {
+		startPair(Duration.ofMillis(300));
+		partitioned = true;
+		long start = System.nanoTime();
+
+		Outcome outcome = await(runtime.write(new Command.Put("k", "v".getBytes(StandardCharsets.UTF_8),
+				Precondition.NONE)));
+
+		assertThat(outcome).isInstanceOfSatisfying(Outcome.Indeterminate.class,
+				unknown -> assertThat(unknown.reason()).contains("no outcome within 300 ms"));
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
 	}
 
 	/**
