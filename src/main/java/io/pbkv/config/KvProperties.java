@@ -22,7 +22,22 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
-/** Every {@code kv.*} setting of CONTRACT.md, plus a few internal ones that say so. */
+/**
+ * Every {@code kv.*} setting (the README's Configuration table), plus a few internal ones that say so. The
+ * {@code @param} lines below become the descriptions IDEs show, through the generated configuration metadata.
+ *
+ * @param nodeId this node's unique name (letters, digits, '.', '_', '-'); the host name when unset
+ * @param advertisedUrl the URL by which peers and forwarded clients reach this node; must equal what its peers
+ * list in kv.peers
+ * @param peers comma-separated URLs of the other nodes; empty for a lone node
+ * @param initialRole primary or backup: used only on the very first start, with an empty data dir
+ * @param dataDir where the log, snapshots and meta file live; ./data/${kv.node-id} when unset
+ * @param heartbeat how often the primary heartbeats, and the silence after which a node counts as failed
+ * @param cluster the shared secret of the peer API
+ * @param replication when a write is acknowledged, and how a backup catches up
+ * @param storage durability and compaction of the log
+ * @param limits sizes and internal limits of client requests
+ */
 @ConfigurationProperties("kv")
 @Validated
 public record KvProperties(
@@ -50,6 +65,11 @@ public record KvProperties(
 
 	}
 
+	/**
+	 * @param interval how often the primary heartbeats its backups
+	 * @param timeout silence after which a backup considers the primary failed (and the primary drops a silent
+	 * backup); at least about 2.2 times the interval
+	 */
 	public record Heartbeat(@NotNull @DefaultValue("500ms") Duration interval,
 			@NotNull @DefaultValue("3s") Duration timeout) {
 
@@ -68,6 +88,10 @@ public record KvProperties(
 
 	}
 
+	/**
+	 * @param token shared secret every peer request, forced promotion and snapshot download must carry; unset:
+	 * the peer API is open, with a warning in the log and in health
+	 */
 	public record Cluster(String token) {
 
 		public boolean open() {
@@ -85,6 +109,12 @@ public record KvProperties(
 	/**
 	 * {@code snapshotFetchRate} caps the bytes per second a backup catching up by snapshot pulls from the primary
 	 * (0: no cap), so that a catch-up never saturates the link the primary's clients share.
+	 *
+	 * @param mode sync (acknowledged once every in-sync backup has the write durably) or async (once the primary
+	 * has it)
+	 * @param requireBackup true: writes get 503 while no backup is in sync; false: a primary that lost its backup
+	 * serves alone (availability first)
+	 * @param snapshotFetchRate bytes per second a backup catching up by snapshot pulls at most (0: no cap)
 	 */
 	public record Replication(@NotNull @DefaultValue("sync") ReplicationMode mode,
 			@DefaultValue("false") boolean requireBackup, @NotNull @DefaultValue("0B") DataSize snapshotFetchRate) {
@@ -102,6 +132,14 @@ public record KvProperties(
 	 * compaction the log keeps its last {@code retainEntries} entries (at most {@code retainSize} of them), so a
 	 * backup away briefly catches up from the log. {@code snapshotEvery} is internal (tests): a snapshot every that
 	 * many applied entries as well; 0 (the default) leaves it to the size rule.
+	 *
+	 * @param fsync always (no acknowledged write is lost even if every node crashes at once; group commit) or never
+	 * @param snapshotEvery internal: a snapshot every this many applied entries as well (tests; 0: off, else at
+	 * least 100)
+	 * @param compactPercentage snapshot once the log since the last one has grown by this % of the state's size
+	 * @param compactMinSize ... and by at least this much
+	 * @param retainEntries entries the log keeps after compacting, for backups away briefly
+	 * @param retainSize at most this much of them
 	 */
 	public record Storage(@NotNull @DefaultValue("always") FsyncPolicy fsync,
 			@Min(0) @DefaultValue("0") long snapshotEvery, @Min(1) @DefaultValue("100") int compactPercentage,
@@ -118,6 +156,12 @@ public record KvProperties(
 	/**
 	 * {@code requestTimeout} and {@code queueCapacity} are internal: how long a client request may wait for the
 	 * node, and how many may queue before the node answers 503.
+	 *
+	 * @param maxKeyBytes longest key, in UTF-8 bytes
+	 * @param maxValueBytes largest value
+	 * @param requestTimeout internal: how long a client request may wait for its outcome before 503 (a read) or
+	 * 504 (a write)
+	 * @param queueCapacity internal: requests queued for the node before it answers 503
 	 */
 	public record Limits(@DefaultValue("1024") int maxKeyBytes,
 			@NotNull @DefaultValue("1MB") DataSize maxValueBytes,

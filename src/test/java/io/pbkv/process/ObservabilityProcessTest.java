@@ -25,7 +25,7 @@ class ObservabilityProcessTest {
 			"kv_replication_latency_seconds_bucket", "kv_client_operations_seconds_count",
 			"kv_storage_fsync_seconds_bucket", "kv_storage_batch_entries_bucket", "kv_log_size_bytes",
 			"kv_storage_snapshot_seconds_count", "kv_log_discarded_total", "kv_forced_promotions_total",
-			"kv_backups_admitted_total", "kv_peer_requests_total", "jvm_memory_used_bytes",
+			"kv_backups_admitted_total", "kv_peer_requests_total", "kv_peer_protocol", "jvm_memory_used_bytes",
 			"http_server_requests_seconds_count");
 
 	private static final List<String> BACKUP_METERS = List.of("kv_heartbeats_missed_total", "kv_node_eligible",
@@ -53,6 +53,13 @@ class ObservabilityProcessTest {
 			assertThat(replication.get("details").get("role").asString()).isEqualTo("BACKUP");
 			assertThat(replication.get("details").get("primaryId").asString()).isEqualTo("a");
 			assertThat(replication.get("details").get("peers").toString()).contains("\"reachable\":true");
+			JsonNode info = new ObjectMapper().readTree(pair.http
+				.send(HttpRequest.newBuilder(URI.create(pair.a.url() + "/actuator/info")))
+				.body());
+			assertThat(info.get("build").get("artifact").asString()).as("/actuator/info names the build")
+				.isEqualTo("pbkv");
+			assertThat(info.get("build").get("version").asString()).isNotBlank();
+			assertThat(info.get("java").get("version").asString()).isNotBlank();
 			for (String probe : List.of("/actuator/health/liveness", "/actuator/health/readiness")) {
 				assertThat(pair.http.send(HttpRequest.newBuilder(URI.create(pair.b.url() + probe))).status())
 					.as(probe)
