@@ -16,11 +16,8 @@ import io.pbkv.core.SnapshotFetch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -89,15 +86,7 @@ public final class NodeRuntime implements AutoCloseable {
 
 	private final BlockingQueue<Input> inbox;
 
-	private final Map<Long, CompletableFuture<Outcome>> awaiting = new HashMap<>();
-
-	/** When each awaited request runs out of time, in arrival order (one timeout for all, so also in time order). */
-	private final ArrayDeque<Deadline> deadlines = new ArrayDeque<>();
-
-	private record Deadline(long requestId, long atNanos, boolean write) {
-	}
-
-	private final Duration requestTimeout;
+	private final AwaitedReplies awaiting;
 
 	private final Thread thread;
 
@@ -124,7 +113,7 @@ public final class NodeRuntime implements AutoCloseable {
 	public NodeRuntime(Node node, LogStore logStore, MetaStore metaStore, DiscardedEntries discarded,
 			Transport transport, SnapshotSource snapshotSource, MonotonicClock clock, RuntimeListener listener,
 			Duration tickInterval, int queueCapacity, Duration requestTimeout) {
-		this.requestTimeout = requestTimeout;
+		this.awaiting = new AwaitedReplies(requestTimeout);
 		this.snapshotSource = snapshotSource;
 		this.node = node;
 		this.logStore = logStore;
@@ -239,7 +228,7 @@ public final class NodeRuntime implements AutoCloseable {
 				}
 				batch.clear();
 				processReady();
-				expire();
+				awaiting.expire(System.nanoTime());
 				listener.loopTurn(System.nanoTime() - turnStart);
 			}
 		}
@@ -300,24 +289,7 @@ public final class NodeRuntime implements AutoCloseable {
 	}
 
 	private void await(long requestId, CompletableFuture<Outcome> reply, boolean write) {
-		awaiting.put(requestId, reply);
-		deadlines.add(new Deadline(requestId, System.nanoTime() + requestTimeout.toNanos(), write));
-	}
-
-	/** Answers the requests that ran out of time; the core may still answer them later, to nobody. */
-	private void expire() {
-		long now = System.nanoTime();
-		while (!deadlines.isEmpty() && deadlines.peekFirst().atNanos() - now <= 0) {
-			Deadline d = deadlines.pollFirst();
-			CompletableFuture<Outcome> reply = awaiting.remove(d.requestId());
-			if (reply != null) {
-				String reason = "no outcome within " + requestTimeout.toMillis() + " ms";
-				reply.complete(d.write() ? new Outcome.Indeterminate(reason) : new Outcome.Unavailable(reason));
-			}
-		}
-		if (deadlines.size() > 2 * awaiting.size() + 1024) {
-			deadlines.removeIf(d -> !awaiting.containsKey(d.requestId()));
-		}
+		awaiting.add(requestId, reply, write, System.nanoTime());
 	}
 
 	/** Runs the core's Ready batches until it has nothing more to do; {@link ReadyLoop} holds the order. */
@@ -351,10 +323,7 @@ public final class NodeRuntime implements AutoCloseable {
 
 		@Override
 		public void reply(Reply reply) {
-			CompletableFuture<Outcome> future = awaiting.remove(reply.requestId());
-			if (future != null) {
-				future.complete(reply.outcome());
-			}
+			awaiting.complete(reply);
 		}
 
 		@Override
@@ -412,8 +381,7 @@ public final class NodeRuntime implements AutoCloseable {
 
 	private void failAll() {
 		Outcome unknown = new Outcome.Indeterminate("node stopped before the outcome was known");
-		awaiting.values().forEach(f -> f.complete(unknown));
-		awaiting.clear();
+		awaiting.failAll(unknown);
 		List<Input> left = new ArrayList<>();
 		inbox.drainTo(left);
 		Outcome notDone = new Outcome.Unavailable("node stopped");
