@@ -78,15 +78,40 @@ class KvController {
 		return served(OutcomeResponses.toResponse(outcome));
 	}
 
+	/** Keys per page of {@code GET /kv} when the request names no limit, and the most it may name. */
+	static final int DEFAULT_LIMIT = 1000;
+
+	static final int MAX_LIMIT = 10_000;
+
 	@GetMapping("/kv")
 	ResponseEntity<Object> list(HttpServletRequest request, @RequestParam(defaultValue = "") String prefix,
-			@RequestParam(defaultValue = "false") boolean values,
+			@RequestParam(defaultValue = "false") boolean values, @RequestParam(defaultValue = "") String after,
+			@RequestParam(required = false) String limit,
 			@RequestParam(defaultValue = "linearizable") String consistency) {
+		int pageSize = pageSize(limit);
 		boolean local = local(consistency);
 		if (!local && !servesHere(request)) {
 			return route(request, null, false);
 		}
-		return served(OutcomeResponses.toResponse(await(runtime.read(new Query.List(prefix, values), local), false)));
+		Query query = new Query.List(prefix, values, after, pageSize);
+		return served(OutcomeResponses.toResponse(await(runtime.read(query, local), false)));
+	}
+
+	private static int pageSize(String limit) {
+		if (limit == null) {
+			return DEFAULT_LIMIT;
+		}
+		try {
+			int n = Integer.parseInt(limit.strip());
+			if (n >= 1 && n <= MAX_LIMIT) {
+				return n;
+			}
+		}
+		catch (NumberFormatException ex) {
+			// refused below
+		}
+		throw new ApiException(HttpStatus.BAD_REQUEST, "bad-limit",
+				"limit must be a whole number from 1 to " + MAX_LIMIT + ", not '" + limit + "'");
 	}
 
 	private ResponseEntity<Object> write(HttpServletRequest request, byte[] body, Command command) {

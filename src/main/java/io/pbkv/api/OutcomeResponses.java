@@ -28,7 +28,7 @@ final class OutcomeResponses {
 				.eTag(Conditions.etag(f.value().version()))
 				.contentType(MediaType.APPLICATION_OCTET_STREAM)
 				.body(f.value().value());
-			case Outcome.Listing l -> ResponseEntity.ok().body(listing(l.items()));
+			case Outcome.Listing l -> ResponseEntity.ok().body(listing(l));
 			case Outcome.NotFound n -> Problems.response(HttpStatus.NOT_FOUND, "not-found",
 					"no key " + quoted(n.key()), Map.of("key", n.key()));
 			case Outcome.PreconditionFailed p -> Problems.response(HttpStatus.PRECONDITION_FAILED,
@@ -50,12 +50,21 @@ final class OutcomeResponses {
 	record WriteResult(String key, long version, long epoch) {
 	}
 
-	private static Map<String, Object> listing(List<Outcome.Listing.Item> items) {
+	/**
+	 * {@code count}, {@code keys}, {@code entries} when values were asked for, {@code version} (the applied index
+	 * the listing was read at) and, when more keys follow, {@code next}: the {@code after} of the next page.
+	 */
+	private static Map<String, Object> listing(Outcome.Listing listing) {
+		List<Outcome.Listing.Item> items = listing.items();
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("count", items.size());
 		body.put("keys", items.stream().map(Outcome.Listing.Item::key).toList());
 		if (!items.isEmpty() && items.get(0).value() != null) {
 			body.put("entries", items.stream().map(OutcomeResponses::entry).toList());
+		}
+		body.put("version", listing.version());
+		if (listing.next() != null) {
+			body.put("next", listing.next());
 		}
 		return body;
 	}

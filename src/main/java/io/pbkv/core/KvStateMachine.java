@@ -93,21 +93,27 @@ public final class KvStateMachine {
 				VersionedValue value = data.get(get.key());
 				yield value == null ? new Outcome.NotFound(get.key()) : new Outcome.Found(get.key(), value);
 			}
-			case Query.List list -> new Outcome.Listing(list(list.prefix(), list.withValues()));
+			case Query.List list -> list(list);
 		};
 	}
 
-	private List<Outcome.Listing.Item> list(String prefix, boolean withValues) {
-		NavigableMap<String, VersionedValue> range = prefix.isEmpty() ? data : data.tailMap(prefix, true);
+	private Outcome.Listing list(Query.List query) {
+		String prefix = query.prefix();
+		String from = query.after().compareTo(prefix) > 0 ? query.after() : prefix;
+		boolean inclusive = !from.equals(query.after());
+		NavigableMap<String, VersionedValue> range = from.isEmpty() ? data : data.tailMap(from, inclusive);
 		List<Outcome.Listing.Item> items = new ArrayList<>();
 		for (Map.Entry<String, VersionedValue> e : range.entrySet()) {
 			if (!e.getKey().startsWith(prefix)) {
 				break;
 			}
+			if (items.size() == query.limit()) {
+				return new Outcome.Listing(items, appliedIndex, items.get(items.size() - 1).key());
+			}
 			VersionedValue v = e.getValue();
-			items.add(new Outcome.Listing.Item(e.getKey(), v.version(), withValues ? v.value() : null));
+			items.add(new Outcome.Listing.Item(e.getKey(), v.version(), query.withValues() ? v.value() : null));
 		}
-		return items;
+		return new Outcome.Listing(items, appliedIndex, null);
 	}
 
 	public Snapshot snapshot() {

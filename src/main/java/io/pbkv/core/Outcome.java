@@ -17,8 +17,11 @@ public sealed interface Outcome {
 	record Found(String key, VersionedValue value) implements Outcome {
 	}
 
-	/** A listing, sorted by key; values are null unless asked for. */
-	record Listing(List<Item> items) implements Outcome {
+	/**
+	 * A listing, sorted by key; values are null unless asked for. {@code version} is the applied index it was read
+	 * at; {@code next} the last key listed when more follow (the next page's {@code after}), else null.
+	 */
+	record Listing(List<Item> items, long version, String next) implements Outcome {
 		public Listing {
 			items = List.copyOf(items);
 		}

@@ -164,6 +164,35 @@ class ClientApiTest {
 		assertThat(body(get("/kv")).get("count").asInt()).isGreaterThanOrEqualTo(3);
 	}
 
+	/** Paging: at most limit keys after 'after', in key order, with the next page's 'after' while more follow. */
+	@Test
+	void aListingPagesInKeyOrderAndNamesTheVersionItWasReadAt() throws Exception {
+		for (String key : List.of("page/c", "page/a", "page/e", "page/b", "page/d", "pagez")) {
+			put(key, "v");
+		}
+		JsonNode first = body(get("/kv?prefix=page/&limit=2"));
+		assertThat(first.get("keys").toString()).isEqualTo("[\"page/a\",\"page/b\"]");
+		assertThat(first.get("next").asString()).isEqualTo("page/b");
+		assertThat(first.get("version").asLong()).isPositive();
+		JsonNode second = body(get("/kv?prefix=page/&limit=2&after=page/b"));
+		assertThat(second.get("keys").toString()).isEqualTo("[\"page/c\",\"page/d\"]");
+		JsonNode last = body(get("/kv?prefix=page/&limit=2&after=page/d"));
+		assertThat(last.get("keys").toString()).isEqualTo("[\"page/e\"]");
+		assertThat(last.has("next")).as("no page follows the last").isFalse();
+		assertThat(body(get("/kv?prefix=page/&limit=5")).has("next")).as("exactly limit keys, none after").isFalse();
+		assertThat(body(get("/kv?prefix=page/&after=a")).get("count").asInt()).as("'after' before the prefix")
+			.isEqualTo(5);
+	}
+
+	@Test
+	void aBadLimitIs400AndNamesTheRange() throws Exception {
+		for (String limit : List.of("0", "-1", "10001", "ten", "")) {
+			HttpResponse<byte[]> response = get("/kv?limit=" + limit);
+			assertProblem(response, 400);
+			assertThat(body(response).get("type").asString()).endsWith("bad-limit");
+		}
+	}
+
 	@Test
 	void clusterDescribesThisNode() throws Exception {
 		put("c", "1");

@@ -145,6 +145,25 @@ class LoneNodeTest {
 	}
 
 	@Test
+	void aListingPagesAfterAKeyAndNamesTheNextPagesStart() {
+		LoneNodeHarness h = new LoneNodeHarness().start().settle();
+		for (String k : List.of("users/3", "users/1", "users/2", "users/4", "v")) {
+			h.propose(put(k, "x"));
+		}
+		h.settle();
+		long first = h.read(new Query.List("users/", false, "", 2));
+		long rest = h.read(new Query.List("users/", false, "users/2", 2));
+		h.settle();
+		Outcome.Listing page = (Outcome.Listing) h.outcome(first);
+		assertThat(page.items()).extracting(Outcome.Listing.Item::key).containsExactly("users/1", "users/2");
+		assertThat(page.next()).isEqualTo("users/2");
+		assertThat(page.version()).isEqualTo(h.node.status().appliedIndex());
+		Outcome.Listing last = (Outcome.Listing) h.outcome(rest);
+		assertThat(last.items()).extracting(Outcome.Listing.Item::key).containsExactly("users/3", "users/4");
+		assertThat(last.next()).as("nothing after users/4 under the prefix").isNull();
+	}
+
+	@Test
 	void snapshotsAreTakenAndTheLogIsCompactedBehindThem() {
 		LoneNodeHarness h = new LoneNodeHarness();
 		h.snapshotEvery = 10;
