@@ -2,8 +2,11 @@ package io.pbkv.cli;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+
+import tools.jackson.databind.JsonNode;
 
 /** Runs one command against the cluster and reports it: results to stdout, diagnostics to stderr. */
 final class CommandRunner {
@@ -34,10 +37,7 @@ final class CommandRunner {
 			});
 			case ClientCommand.Del del -> send(KvRequest.delete(del.key(), del.condition()), atPrompt,
 					answer -> confirm(OutputFormat.deleted()));
-			case ClientCommand.Dump dump -> send(KvRequest.list(dump.prefix()), atPrompt, answer -> {
-				io.out().print(OutputFormat.dump(answer.json()));
-				return ExitCode.OK;
-			});
+			case ClientCommand.Dump dump -> dump(dump.prefix(), atPrompt);
 			case ClientCommand.Cluster cluster -> cluster();
 			case ClientCommand.Help help -> {
 				io.out().print(atPrompt ? HelpText.prompt() : HelpText.usage());
@@ -62,6 +62,30 @@ final class CommandRunner {
 		}
 		return send(KvRequest.put(set.key(), value, set.condition()), false,
 				answer -> confirm(OutputFormat.written(answer.json())));
+	}
+
+	/** Follows the listing's pages to the last, then prints them as one table. */
+	private ExitCode dump(String prefix, boolean atPrompt) throws InterruptedException {
+		List<JsonNode> entries = new ArrayList<>();
+		String after = "";
+		while (true) {
+			String[] next = { null };
+			ExitCode code = send(KvRequest.list(prefix, after), atPrompt, answer -> {
+				answer.json().path("entries").values().forEach(entries::add);
+				JsonNode more = answer.json().path("next");
+				next[0] = more.isString() ? more.asString() : null;
+				return ExitCode.OK;
+			});
+			if (code != ExitCode.OK) {
+				return code;
+			}
+			if (next[0] == null || next[0].compareTo(after) <= 0) {
+				break; // the last page (a next that does not move on would page forever)
+			}
+			after = next[0];
+		}
+		io.out().print(OutputFormat.dump(entries));
+		return ExitCode.OK;
 	}
 
 	private ExitCode cluster() {

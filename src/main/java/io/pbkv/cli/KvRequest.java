@@ -29,7 +29,13 @@ record KvRequest(String method, String path, byte[] body, Condition condition, O
 	}
 
 	static KvRequest list(String prefix) {
-		String query = prefix.isEmpty() ? "" : "&prefix=" + URLEncoder.encode(prefix, StandardCharsets.UTF_8);
+		return list(prefix, "");
+	}
+
+	/** One page of the listing: the keys under {@code prefix} after {@code after} ("" for the first page). */
+	static KvRequest list(String prefix, String after) {
+		String query = (prefix.isEmpty() ? "" : "&prefix=" + URLEncoder.encode(prefix, StandardCharsets.UTF_8))
+				+ (after.isEmpty() ? "" : "&after=" + URLEncoder.encode(after, StandardCharsets.UTF_8));
 		return new KvRequest("GET", "/kv?values=true" + query, null, Condition.NONE, Operation.READ,
 				prefix.isEmpty() ? "dump" : "dump '" + prefix + "'");
 	}

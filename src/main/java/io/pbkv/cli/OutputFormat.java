@@ -38,8 +38,13 @@ final class OutputFormat {
 
 	/** The listing of {@code GET /kv?values=true} as a KEY / VERSION / VALUE table and a count. */
 	static String dump(JsonNode listing) {
+		return dump(listing.path("entries").values());
+	}
+
+	/** The entries of one or more pages of {@code GET /kv?values=true}, as {@link #dump(JsonNode)} shows them. */
+	static String dump(Iterable<JsonNode> entries) {
 		List<List<String>> rows = new ArrayList<>();
-		for (JsonNode entry : listing.path("entries").values()) {
+		for (JsonNode entry : entries) {
 			JsonNode text = entry.path("value");
 			String value = text.isString() ? escape(text.asString())
 					: "base64:" + entry.path("valueBase64").asString("");

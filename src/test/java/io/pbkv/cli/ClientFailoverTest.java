@@ -28,6 +28,24 @@ class ClientFailoverTest {
 		return new ClientCommand.Set(key, new ClientCommand.Value.Text(value), condition);
 	}
 
+	/** dump follows the listing's pages (each names the next page's 'after') and prints them as one table. */
+	@Test
+	void dumpFollowsEveryPageOfTheListing() throws Exception {
+		try (FakeNode a = FakeNode.start("a").primary(1)) {
+			a.reply(FakeNode.Reply.json(200, "{\"count\":2,\"keys\":[\"u/1\",\"u/2\"],\"entries\":["
+					+ "{\"key\":\"u/1\",\"version\":3,\"value\":\"x\"},{\"key\":\"u/2\",\"version\":4,\"value\":\"y\"}],"
+					+ "\"version\":9,\"next\":\"u/2\"}"),
+					FakeNode.Reply.json(200, "{\"count\":1,\"keys\":[\"u/3\"],\"entries\":["
+							+ "{\"key\":\"u/3\",\"version\":5,\"value\":\"z\"}],\"version\":9}"));
+			Captured io = new Captured();
+			assertThat(ClientMain.run(List.of("--nodes", a.url().toString(), "dump", "u/"), io.streams, Map.of()))
+				.isEqualTo(ExitCode.OK);
+			assertThat(a.requests).extracting(FakeNode.Request::path)
+				.containsExactly("/kv?values=true&prefix=u%2F", "/kv?values=true&prefix=u%2F&after=u%2F2");
+			assertThat(io.out()).contains("u/1").contains("u/2").contains("u/3").endsWith("(3 keys)\n");
+		}
+	}
+
 	@Test
 	void requestsGoToTheNodeThatSaysItIsPrimary() throws Exception {
 		try (FakeNode a = FakeNode.start("a"); FakeNode b = FakeNode.start("b").primary(2)) {
