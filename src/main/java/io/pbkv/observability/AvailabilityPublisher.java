@@ -1,8 +1,11 @@
 package io.pbkv.observability;
 
+import io.pbkv.config.KvProperties;
 import io.pbkv.core.NodeStatus;
 import io.pbkv.core.Role;
 import io.pbkv.runtime.NodeRuntime;
+
+import java.time.Duration;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +22,9 @@ import org.springframework.stereotype.Component;
  * Keeps {@code /actuator/health/readiness} and {@code /liveness} true to the node. Ready means a client request
  * sent here can be served now: this node is primary, or it is a backup that knows a primary to forward to. Not
  * ready: no primary is known (an election is under way, or nobody may promote and an operator must act). Live
- * means the node's loop runs; after a storage failure it is broken, and a restart is the cure.
+ * means the node's loop runs and its disk answers; after a storage failure, or while one write and fsync has
+ * taken {@code kv.heartbeat.timeout} or more (a hung disk, which also makes a primary step down), it is broken,
+ * and a restart is the cure.
  */
 @Component
 class AvailabilityPublisher {
@@ -32,8 +37,12 @@ class AvailabilityPublisher {
 
 	private final ApplicationAvailability availability;
 
-	AvailabilityPublisher(NodeRuntime runtime, ApplicationEventPublisher events, ApplicationAvailability availability) {
+	private final Duration stalledDisk;
+
+	AvailabilityPublisher(NodeRuntime runtime, ApplicationEventPublisher events, ApplicationAvailability availability,
+			KvProperties properties) {
 		this.runtime = runtime;
+		this.stalledDisk = properties.heartbeat().timeout();
 		this.events = events;
 		this.availability = availability;
 	}
@@ -45,7 +54,12 @@ class AvailabilityPublisher {
 	@Scheduled(fixedDelay = 200)
 	void publish() {
 		NodeStatus s = runtime.status();
-		boolean broken = runtime.failure() != null;
+		Duration busy = runtime.storageBusyFor();
+		if (s == null || busy == null) {
+			return; // a runtime that has not started (a test's stand-in) says nothing yet
+		}
+		boolean diskHangs = busy.compareTo(stalledDisk) >= 0;
+		boolean broken = runtime.failure() != null || diskHangs;
 		ReadinessState nextReadiness = !broken && (s.role() == Role.PRIMARY || s.primaryUrl() != null)
 				? ReadinessState.ACCEPTING_TRAFFIC : ReadinessState.REFUSING_TRAFFIC;
 		LivenessState nextLiveness = broken ? LivenessState.BROKEN : LivenessState.CORRECT;
@@ -54,6 +68,9 @@ class AvailabilityPublisher {
 			AvailabilityChangeEvent.publish(events, this, nextReadiness);
 		}
 		if (nextLiveness != availability.getLivenessState()) {
+			if (diskHangs) {
+				log.warn("node {}: liveness BROKEN: one write and fsync has taken {} ms", s.nodeId(), busy.toMillis());
+			}
 			AvailabilityChangeEvent.publish(events, this, nextLiveness);
 		}
 	}

@@ -197,6 +197,11 @@ public final class NodeRuntime implements AutoCloseable {
 		return logStore.bytesWritten();
 	}
 
+	/** How long the storage thread's current write and fsync have taken so far: a hung disk shows here. */
+	public Duration storageBusyFor() {
+		return appender.busyFor();
+	}
+
 	/** Why the loop stopped, or null while it runs. */
 	public Throwable failure() {
 		return failure;

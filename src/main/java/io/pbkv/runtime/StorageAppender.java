@@ -5,6 +5,7 @@ import io.pbkv.core.ReadyLoop;
 import io.pbkv.core.Snapshot;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -63,6 +64,9 @@ final class StorageAppender implements AutoCloseable {
 
 	private volatile long sizeOnDisk;
 
+	/** When the batch under way started (System.nanoTime), 0 while idle. */
+	private volatile long batchStartedNanos;
+
 	/**
 	 * @param wakeLoop called after writes are done, so the loop takes them without waiting for its next tick
 	 * @param failed called once, from this thread, when a write failed; nothing is written after it
@@ -99,6 +103,12 @@ final class StorageAppender implements AutoCloseable {
 		return done.poll();
 	}
 
+	/** How long the batch under way (its writes and fsync) has taken so far; zero while idle. Any thread. */
+	Duration busyFor() {
+		long started = batchStartedNanos;
+		return started == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - started);
+	}
+
 	/** Bytes the log and snapshot take on disk, as of the last batch. */
 	long sizeOnDisk() {
 		return sizeOnDisk;
@@ -114,7 +124,9 @@ final class StorageAppender implements AutoCloseable {
 				}
 				batch.add(first);
 				queue.drainTo(batch);
+				batchStartedNanos = System.nanoTime() | 1;
 				execute(batch);
+				batchStartedNanos = 0;
 				batch.clear();
 				sizeOnDisk = logStore.sizeOnDisk();
 				wakeLoop.run();
