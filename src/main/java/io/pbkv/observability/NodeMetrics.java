@@ -63,9 +63,15 @@ public class NodeMetrics implements MeterBinder, RuntimeListener {
 		Gauge.builder("kv.node.epoch", () -> runtime.getObject().status().epoch())
 			.description("The highest epoch this node has seen")
 			.register(registry);
-		Gauge.builder("kv.log.last.index", () -> runtime.getObject().status().lastIndex()).register(registry);
-		Gauge.builder("kv.log.commit.index", () -> runtime.getObject().status().commitIndex()).register(registry);
-		Gauge.builder("kv.store.keys", () -> runtime.getObject().status().keys()).register(registry);
+		Gauge.builder("kv.log.last.index", () -> runtime.getObject().status().lastIndex())
+			.description("Index of the last entry in this node's log")
+			.register(registry);
+		Gauge.builder("kv.log.commit.index", () -> runtime.getObject().status().commitIndex())
+			.description("Index of the last entry this node knows committed")
+			.register(registry);
+		Gauge.builder("kv.store.keys", () -> runtime.getObject().status().keys())
+			.description("Keys in this node's applied state")
+			.register(registry);
 		Gauge.builder("kv.log.size", () -> runtime.getObject().logSizeBytes())
 			.baseUnit("bytes")
 			.description("Bytes the log and snapshot take on disk")
