@@ -138,7 +138,7 @@ final class Election {
 	}
 
 	/**
-	 * The operator's forced promotion (guarantee 7): becomes primary without admission or votes, saying what may
+	 * The operator's forced promotion: becomes primary without admission or votes, saying what may
 	 * be lost; refused while any peer answers, when already primary, or without a cluster.
 	 */
 	Outcome force(long now, java.util.List<String> reachablePeers) {

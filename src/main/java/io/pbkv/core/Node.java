@@ -176,7 +176,7 @@ public final class Node {
 	}
 
 	/**
-	 * The operator's way out when the other node is lost for good (contract guarantee 7): become primary without
+	 * The operator's way out when the other node is lost for good: become primary without
 	 * an admission or votes. Refused while any peer answers, or when this node already is primary.
 	 */
 	public void forcePromote(long now, long requestId) {

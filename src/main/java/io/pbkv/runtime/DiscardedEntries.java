@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * Where entries removed from the log are kept for inspection: uncommitted writes this node held that the new
- * primary lacks (contract guarantee 5: never silently merged, always logged, counted and kept).
+ * primary lacks (never silently merged: always logged, counted and kept).
  */
 public interface DiscardedEntries {
 

@@ -149,7 +149,7 @@ public final class NodeRuntime implements AutoCloseable {
 		return reply;
 	}
 
-	/** The operator's forced promotion (contract guarantee 7). */
+	/** The operator's forced promotion, for when the other node is lost for good. */
 	public CompletableFuture<Outcome> forcePromote() {
 		CompletableFuture<Outcome> reply = new CompletableFuture<>();
 		offer(new ForcePromote(reply), reply);
