@@ -19,7 +19,10 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code GET /cluster}: this node's view of the cluster; {@code POST /cluster/force-primary}: the operator's forced promotion. */
+/**
+ * {@code GET /cluster}: this node's view of the cluster; {@code POST /cluster/force-primary}: the operator's
+ * forced promotion.
+ */
 @RestController
 class ClusterController {
 

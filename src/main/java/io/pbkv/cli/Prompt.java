@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The interactive prompt of the Python original's client.py: one command per line, case-insensitive, {@code SET key value}
- * taking the rest of the line as the value (blanks inside it kept, around it dropped). A failed command is reported and the prompt goes on; EXIT, QUIT and
- * the end of input leave with 0.
+ * The interactive prompt of the Python original's client.py: one command per line, case-insensitive, {@code SET key
+ * value} taking the rest of the line as the value (blanks inside it kept, around it dropped). A failed command is
+ * reported and the prompt goes on; EXIT, QUIT and the end of input leave with 0.
  */
 final class Prompt {
 
