@@ -24,10 +24,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Carries one lane of messages to one peer: a bounded queue (when full, the oldest message is dropped) drained by
  * one virtual thread that POSTs everything queued as one request (the JDK's HttpURLConnection, blocking, on a
- * kept-alive connection), waits for the answer, then sends what queued meanwhile. One request at a time keeps the lane's messages in order. A request that finds its pooled connection
- * closed by the peer is sent once more on a new one; any other failure drops the batch: the protocol retransmits
- * what still matters. A request that gets no answer within its timeout is abandoned with its connection, so a
- * link the network silently cut costs one timeout, not every request after it.
+ * kept-alive connection), waits for the answer, then sends what queued meanwhile. One request at a time keeps the
+ * lane's messages in order. A request that finds its pooled connection closed by the peer is sent once more on a
+ * new one; any other failure drops the batch: the protocol retransmits what still matters. A request that gets no
+ * answer within its timeout is abandoned with its connection, so a link the network silently cut costs one timeout,
+ * not every request after it.
  */
 final class PeerSender {
 
