@@ -34,12 +34,6 @@ public final class Node {
 
 	private HardState hardState;
 
-	private boolean hardStateChanged;
-
-	private Snapshot installedSnapshot;
-
-	private long truncateFrom;
-
 	private Role role = Role.BACKUP;
 
 	private String primaryId;
@@ -49,11 +43,7 @@ public final class Node {
 	/** This primary's epoch-start entry: it serves once that is applied. */
 	private long epochStartIndex = Long.MAX_VALUE;
 
-	/** The highest commit index handed to storage. */
-	private long handedOutCommit;
-
-	/** When the oldest entry write still under way was handed out, or when the last one finished. */
-	private long writeSince;
+	private final StorageHandoff handoff;
 
 	private final SnapshotSchedule snapshots;
 
@@ -64,7 +54,7 @@ public final class Node {
 		this.config = config;
 		this.hardState = hardState;
 		this.log = new ReplicationLog(snapshot, entries, commitIndex);
-		this.handedOutCommit = log.commitIndex();
+		this.handoff = new StorageHandoff(log);
 		this.election = new Election(this, config);
 		this.contacts = new PeerContacts(config.heartbeatTimeout());
 		this.clients = new ClientRequests(this, config);
@@ -106,12 +96,12 @@ public final class Node {
 
 	public void tick(long now) {
 		observe(now);
-		if (role == Role.PRIMARY && !config.peerUrls().isEmpty() && log.hasWriteInFlight()
-				&& now - writeSince >= config.heartbeatTimeout()) {
+		long diskWait = handoff.writeWaitingFor(now);
+		if (role == Role.PRIMARY && !config.peerUrls().isEmpty() && diskWait >= config.heartbeatTimeout()) {
 			// A hung disk must not hide behind a loop that still answers: give up the lease, so that a backup
 			// with a working disk takes over instead of every write waiting here.
 			stepDown(now, String.format(Locale.ROOT, "its disk has not finished a write for %.1f s",
-					(now - writeSince) / 1000.0));
+					diskWait / 1000.0));
 		}
 		if (role == Role.PRIMARY) {
 			replicator.tick(now);
@@ -250,7 +240,7 @@ public final class Node {
 		}
 		if (!next.equals(hardState)) {
 			hardState = next;
-			hardStateChanged = true;
+			handoff.hardStateChanged();
 		}
 	}
 
@@ -258,14 +248,12 @@ public final class Node {
 
 	/** The log was cut from {@code index} on; the next Ready persists the cut. */
 	void truncated(long index) {
-		truncateFrom = truncateFrom == 0 ? index : Math.min(truncateFrom, index);
+		handoff.truncated(index);
 	}
 
 	/** The log and state were replaced by {@code snapshot}; the next Ready persists it. */
 	void installed(Snapshot snapshot) {
-		installedSnapshot = snapshot;
-		truncateFrom = 0;
-		handedOutCommit = snapshot.lastIndex();
+		handoff.installed(snapshot);
 		snapshots.installed(snapshot);
 	}
 
@@ -309,8 +297,7 @@ public final class Node {
 	}
 
 	public boolean hasReady() {
-		return hardStateChanged || installedSnapshot != null || truncateFrom > 0 || log.hasUnhandedEntries()
-				|| !outbox.isEmpty() || clients.hasReplies() || snapshots.due();
+		return handoff.pending() || !outbox.isEmpty() || clients.hasReplies() || snapshots.due();
 	}
 
 	/**
@@ -322,18 +309,10 @@ public final class Node {
 			// The new entries go to the backups in this Ready, before our own fsync (Ready.messagesBeforeSync).
 			replicator.broadcast(now);
 		}
-		if (log.hasUnhandedEntries() && !log.hasWriteInFlight()) {
-			writeSince = now;
-		}
 		Snapshot snapshot = snapshots.due() ? snapshots.take() : null;
-		long commit = log.commitIndex() > handedOutCommit ? log.commitIndex() : 0;
-		handedOutCommit = Math.max(handedOutCommit, commit);
-		Ready rd = outbox.drain(hardStateChanged ? hardState : null, installedSnapshot, truncateFrom,
-				log.takeUnstable(), commit, snapshot, clients.drain());
-		hardStateChanged = false;
-		installedSnapshot = null;
-		truncateFrom = 0;
-		return rd;
+		StorageHandoff.Writes writes = handoff.take(hardState, now);
+		return outbox.drain(writes.hardState(), writes.installSnapshot(), writes.truncateFrom(), writes.entries(),
+				writes.commitIndex(), snapshot, clients.drain());
 	}
 
 	/**
@@ -342,11 +321,7 @@ public final class Node {
 	 * advanced.
 	 */
 	public void advance(Ready rd) {
-		if (!rd.entries().isEmpty()) {
-			LogEntry last = rd.entries().get(rd.entries().size() - 1);
-			log.stableTo(last.index(), last.epoch());
-			writeSince = now;
-		}
+		handoff.durable(rd, now);
 		if (role == Role.PRIMARY) {
 			if (!rd.entries().isEmpty()) {
 				replicator.broadcast(now);
