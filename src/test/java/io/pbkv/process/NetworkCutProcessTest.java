@@ -2,6 +2,7 @@ package io.pbkv.process;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -377,20 +378,29 @@ class NetworkCutProcessTest {
 	}
 
 	/** Every key and value of {@code node}: linearizable on the primary, its own copy when {@code local}. */
+	/** Every key and value the node holds, following the listing's pages. */
 	private Map<String, String> listing(NodeProcess node, boolean local) {
-		KvHttp.Result r = http.send(HttpRequest
-			.newBuilder(URI.create(node.url() + "/kv?values=true" + (local ? "&consistency=local" : "")))
-			.GET());
-		assertThat(r.status()).as("listing of %s: %s", node.nodeId(), r.body()).isEqualTo(200);
 		Map<String, String> data = new HashMap<>();
-		JsonNode entries = JSON.readTree(r.body()).get("entries");
-		if (entries != null) {
-			for (JsonNode e : entries) {
-				data.put(e.get("key").asString(),
-						e.has("value") ? e.get("value").asString() : "base64:" + e.get("valueBase64").asString());
+		String after = "";
+		for (int page = 0; page < 1_000; page++) {
+			KvHttp.Result r = http.send(HttpRequest.newBuilder(URI.create(node.url() + "/kv?values=true&limit=10000"
+					+ (local ? "&consistency=local" : "") + "&after=" + URLEncoder.encode(after, StandardCharsets.UTF_8)))
+				.GET());
+			assertThat(r.status()).as("listing of %s: %s", node.nodeId(), r.body()).isEqualTo(200);
+			JsonNode listing = JSON.readTree(r.body());
+			JsonNode entries = listing.get("entries");
+			if (entries != null) {
+				for (JsonNode e : entries) {
+					data.put(e.get("key").asString(),
+							e.has("value") ? e.get("value").asString() : "base64:" + e.get("valueBase64").asString());
+				}
 			}
+			if (!listing.has("next")) {
+				return data;
+			}
+			after = listing.get("next").asString();
 		}
-		return data;
+		throw new AssertionError("the listing of " + node.nodeId() + " never ended");
 	}
 
 	private JsonNode view(NodeProcess node) {
