@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * The durable replicated log: entries after the latest snapshot, the latest snapshot, and the highest index
- * known to be committed. Owned by one thread (the node runtime's loop); not thread-safe.
+ * known to be committed. Owned by one thread (the node runtime's storage thread, StorageAppender); not
+ * thread-safe.
  *
  * <p>Writes are buffered until {@link #sync()}: nothing written is promised durable before {@code sync()}
  * returns. Every method either completes or throws {@link IOException}; after an exception the runtime stops
@@ -48,15 +49,15 @@ public interface LogStore extends AutoCloseable {
 
 	/**
 	 * The slow half of {@link #saveSnapshot}: writes the snapshot's file durably and returns its size. The one
-	 * method that may run on another thread, concurrently with the loop's calls: it changes nothing the log
-	 * reads. Recovery ignores a file whose {@link #snapshotWritten} never came unless it is the newest valid one,
+	 * method that may run on another thread, concurrently with the storage thread's calls: it changes nothing the
+	 * log reads. Recovery ignores a file whose {@link #snapshotWritten} never came unless it is the newest valid one,
 	 * which is then as good as a saved snapshot.
 	 */
 	long writeSnapshot(Snapshot snapshot) throws IOException;
 
 	/**
-	 * The quick half of {@link #saveSnapshot}, on the loop: takes the file {@link #writeSnapshot} wrote as the
-	 * snapshot and deletes the log records up to {@code compactTo} (at most the snapshot's last index: less when a
+	 * The quick half of {@link #saveSnapshot}, on the storage thread: takes the file {@link #writeSnapshot} wrote as
+	 * the snapshot and deletes the log records up to {@code compactTo} (at most the snapshot's last index: less when a
 	 * backup still fetches an older snapshot and will need the entries after it) and the older snapshot files
 	 * before {@code compactTo}. A snapshot older than the current one (a reset overtook it) is deleted instead.
 	 */

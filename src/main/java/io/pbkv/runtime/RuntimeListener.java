@@ -6,7 +6,10 @@ import io.pbkv.core.RoleChange;
 
 import java.util.List;
 
-/** What the loop reports as it runs; implemented by the meters. Called on the loop thread: must not block. */
+/**
+ * What the loop and the storage thread report as they run; implemented by the meters. Called on either thread
+ * (fsyncs and the messages sent after them come from the storage thread): must be thread-safe and not block.
+ */
 public interface RuntimeListener {
 
 	RuntimeListener NONE = new RuntimeListener() {
