@@ -49,12 +49,6 @@ public final class ReadyLoop {
 	 * writes in the order they were queued.
 	 */
 	public record StorageWrite(Ready ready, List<Message> messages, List<Reply> replies) {
-
-		/** Whether storage has to write anything, or only to keep these messages in line. */
-		public boolean hasWrites() {
-			return ready.hasWrites();
-		}
-
 	}
 
 	private final Node node;
@@ -123,11 +117,6 @@ public final class ReadyLoop {
 		}
 		write.replies().forEach(effects::reply);
 		node.advance(write.ready());
-	}
-
-	/** Whether some storage write is queued or under way. */
-	public boolean writing() {
-		return writesUnderWay > 0;
 	}
 
 }
