@@ -42,6 +42,11 @@ final class OutcomeResponses {
 					i.reason() + "; the write may or may not have happened");
 			case Outcome.Forced f -> ResponseEntity.ok()
 				.body(Map.of("epoch", f.epoch(), "lastIndex", f.lastIndex(), "warning", f.warning()));
+			case Outcome.Compacted c -> Problems.response(HttpStatus.GONE, "compacted",
+					"versions up to " + c.oldest() + " are compacted away on this node; watch with since >= " + c.oldest()
+							+ ", after listing the keys again",
+					Map.of("oldestVersion", c.oldest()));
+			case Outcome.Changes c -> throw new IllegalStateException("a watch streams its pages itself");
 			case Outcome.Applied a -> throw new IllegalStateException("no client waits for " + a);
 		};
 	}

@@ -61,7 +61,7 @@ final class ClientRequests {
 
 	void read(long requestId, Query query, boolean local) {
 		if (local) {
-			answer(requestId, node.stateMachine().read(query));
+			answer(requestId, node.answer(query));
 		}
 		else if (node.role() != Role.PRIMARY) {
 			answer(requestId, notPrimary());
@@ -110,7 +110,7 @@ final class ClientRequests {
 		KvStateMachine state = node.stateMachine();
 		while (!waiters.isEmpty() && waiters.peek().index() <= state.appliedIndex()) {
 			Waiter w = waiters.poll();
-			answer(w.requestId(), w.query() != null ? state.read(w.query()) : w.outcome());
+			answer(w.requestId(), w.query() != null ? node.answer(w.query()) : w.outcome());
 		}
 	}
 

@@ -94,6 +94,7 @@ public final class KvStateMachine {
 				yield value == null ? new Outcome.NotFound(get.key()) : new Outcome.Found(get.key(), value);
 			}
 			case Query.List list -> list(list);
+			case Query.Changes changes -> throw new IllegalArgumentException("the change feed answers " + changes);
 		};
 	}
 

@@ -18,6 +18,8 @@ public final class Node {
 
 	private final KvStateMachine state = new KvStateMachine();
 
+	private final ChangeFeed changes = new ChangeFeed();
+
 	private final ClientRequests clients;
 
 	private final PeerContacts contacts;
@@ -275,6 +277,7 @@ public final class Node {
 		for (long i = state.appliedIndex() + 1; i <= log.commitIndex(); i++) {
 			LogEntry entry = log.entry(i);
 			Outcome outcome = state.apply(entry);
+			changes.applied(entry, outcome);
 			snapshots.applied(entry);
 			if (role == Role.PRIMARY) {
 				clients.applied(entry, outcome);
@@ -379,6 +382,11 @@ public final class Node {
 
 	ReplicationLog log() {
 		return log;
+	}
+
+	/** Answers a read from the applied state, or a watch's page from the committed log. */
+	Outcome answer(Query query) {
+		return query instanceof Query.Changes page ? changes.read(page, log, state.appliedIndex()) : state.read(query);
 	}
 
 	KvStateMachine stateMachine() {

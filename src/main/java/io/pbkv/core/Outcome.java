@@ -30,6 +30,28 @@ public sealed interface Outcome {
 		}
 	}
 
+	/**
+	 * A page of a watch: the changes after the asked version, in commit order. Every change under the prefix up to
+	 * {@code through} is in {@code items} (so a watch goes on after {@code through}); a delete's value is null.
+	 */
+	record Changes(List<Change> items, long through) implements Outcome {
+		public Changes {
+			items = List.copyOf(items);
+		}
+
+		public record Change(String key, long version, byte[] value) {
+
+			public boolean deleted() {
+				return value == null;
+			}
+
+		}
+	}
+
+	/** A watch asked for changes this node no longer holds: it can serve those after {@code oldest} only. */
+	record Compacted(long oldest) implements Outcome {
+	}
+
 	/** The key does not exist. */
 	record NotFound(String key) implements Outcome {
 	}

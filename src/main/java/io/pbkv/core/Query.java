@@ -25,4 +25,18 @@ public sealed interface Query {
 
 	}
 
+	/**
+	 * The committed puts and deletes of keys under {@code prefix} with a version (log index) above {@code after},
+	 * in commit order, at most {@code limit} of them: one page of a watch.
+	 */
+	record Changes(String prefix, long after, int limit) implements Query {
+
+		public Changes {
+			if (after < 0 || limit < 1) {
+				throw new IllegalArgumentException("after " + after + ", limit " + limit);
+			}
+		}
+
+	}
+
 }
