@@ -9,6 +9,7 @@ import io.pbkv.core.Query;
 import io.pbkv.core.Role;
 import io.pbkv.runtime.NodeRuntime;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +25,8 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import tools.jackson.databind.ObjectMapper;
+
 /** The client API: {@code /kv/{key}} and {@code /kv}. */
 @RestController
 class KvController {
@@ -36,11 +39,18 @@ class KvController {
 
 	private final PrimaryForwarder forwarder;
 
-	KvController(NodeRuntime runtime, KvProperties properties, MeterRegistry registry) {
+	private final Watches watches;
+
+	private final ObjectMapper json;
+
+	KvController(NodeRuntime runtime, KvProperties properties, MeterRegistry registry, Watches watches,
+			ObjectMapper json) {
 		this.runtime = runtime;
 		this.limits = properties.limits();
 		this.nodeId = properties.resolvedNodeId();
 		this.forwarder = new PrimaryForwarder(nodeId, limits.requestTimeout(), registry);
+		this.watches = watches;
+		this.json = json;
 	}
 
 	@PutMapping("/kv/**")
@@ -95,6 +105,49 @@ class KvController {
 		}
 		Query query = new Query.List(prefix, values, after, pageSize);
 		return served(OutcomeResponses.toResponse(await(runtime.read(query, local), false)));
+	}
+
+	/**
+	 * Streams the committed changes under {@code prefix} after {@code since} (or the client's {@code Last-Event-ID};
+	 * without either, after the current commit index) as Server-Sent Events; see {@link WatchStream}.
+	 */
+	@GetMapping(path = "/kv", params = "watch=true")
+	ResponseEntity<Object> watch(HttpServletRequest request, HttpServletResponse response,
+			@RequestParam(defaultValue = "") String prefix, @RequestParam(required = false) String since,
+			@RequestHeader(name = WatchStream.LAST_EVENT_ID, required = false) String lastEventId,
+			@RequestParam(defaultValue = "true") boolean values,
+			@RequestParam(defaultValue = "linearizable") String consistency) {
+		boolean local = local(consistency);
+		Long after = since != null ? version("since", since)
+				: lastEventId != null ? version(WatchStream.LAST_EVENT_ID, lastEventId) : null;
+		if (!local && !servesHere(request)) {
+			NodeStatus status = runtime.status();
+			return status.primaryUrl() == null ? route(request, null, false)
+					: forwarder.relayStream(request, status.primaryUrl(), response);
+		}
+		NodeStatus status = runtime.status();
+		long from = after != null ? after : local ? status.appliedIndex() : status.commitIndex();
+		var watch = new WatchStream(runtime, watches, json, prefix, values, local, limits.watchProgress());
+		Outcome first = watch.page(from);
+		if (!(first instanceof Outcome.Changes changes)) {
+			return served(OutcomeResponses.toResponse(first));
+		}
+		watch.stream(response, changes, runtime.status().role() == Role.PRIMARY ? nodeId : null);
+		return null;
+	}
+
+	private static Long version(String name, String text) {
+		try {
+			long version = Long.parseLong(text.strip());
+			if (version >= 0) {
+				return Long.valueOf(version);
+			}
+		}
+		catch (NumberFormatException ex) {
+			// refused below
+		}
+		throw new ApiException(HttpStatus.BAD_REQUEST, "bad-version",
+				name + " must be a version: a whole number from 0, not '" + text + "'");
 	}
 
 	private static int pageSize(String limit) {

@@ -74,15 +74,20 @@ final class OutcomeResponses {
 		return body;
 	}
 
-	/** Values that are text are shown as text; anything else as base64, under a name that says so. */
+	/** One item of a listing with values. */
 	private static Map<String, Object> entry(Outcome.Listing.Item item) {
 		Map<String, Object> entry = new LinkedHashMap<>();
 		entry.put("key", item.key());
 		entry.put("version", item.version());
-		Utf8.decode(item.value())
-			.ifPresentOrElse(text -> entry.put("value", text),
-					() -> entry.put("valueBase64", Base64.getEncoder().encodeToString(item.value())));
+		putValue(entry, item.value());
 		return entry;
+	}
+
+	/** Values that are text go in as {@code value}; anything else as {@code valueBase64}. */
+	static void putValue(Map<String, Object> entry, byte[] value) {
+		Utf8.decode(value)
+			.ifPresentOrElse(text -> entry.put("value", text),
+					() -> entry.put("valueBase64", Base64.getEncoder().encodeToString(value)));
 	}
 
 	private static String quoted(String key) {

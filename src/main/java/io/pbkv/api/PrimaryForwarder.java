@@ -1,10 +1,13 @@
 package io.pbkv.api;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -56,25 +59,13 @@ final class PrimaryForwarder {
 	}
 
 	ResponseEntity<Object> forward(HttpServletRequest request, String primaryUrl, byte[] body, boolean write) {
-		String target = primaryUrl + request.getRequestURI().substring(request.getContextPath().length())
-				+ (request.getQueryString() != null ? "?" + request.getQueryString() : "");
-		HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(target))
-			.timeout(timeout)
-			.header(FORWARDED_BY, nodeId)
+		HttpRequest.Builder builder = relayed(request, primaryUrl).timeout(timeout)
 			.method(request.getMethod(), body == null ? HttpRequest.BodyPublishers.noBody()
 					: HttpRequest.BodyPublishers.ofByteArray(body));
-		for (String name : REQUEST_HEADERS) {
-			String value = request.getHeader(name);
-			if (value != null) {
-				builder.header(name, value);
-			}
-		}
 		try {
 			HttpResponse<byte[]> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofByteArray());
 			ResponseEntity.BodyBuilder relayed = ResponseEntity.status(HttpStatusCode.valueOf(response.statusCode()));
-			for (String name : RESPONSE_HEADERS) {
-				response.headers().allValues(name).forEach(v -> relayed.header(name, v));
-			}
+			copyHeaders(response, relayed);
 			count("relayed");
 			return relayed.body(response.body());
 		}
@@ -94,6 +85,76 @@ final class PrimaryForwarder {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			return Problems.response(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", "interrupted");
+		}
+	}
+
+	/**
+	 * Relays a watch: the primary's events are copied to the client as they arrive, until either side ends the
+	 * stream (the client then resumes from its last event id). Returns null once it has streamed, or the answer
+	 * to give when the primary did not open a stream.
+	 */
+	ResponseEntity<Object> relayStream(HttpServletRequest request, String primaryUrl, HttpServletResponse response) {
+		HttpRequest.Builder builder = relayed(request, primaryUrl).GET();
+		String lastEventId = request.getHeader(WatchStream.LAST_EVENT_ID);
+		if (lastEventId != null) {
+			builder.header(WatchStream.LAST_EVENT_ID, lastEventId);
+		}
+		HttpRequest relay = builder.build();
+		HttpResponse<InputStream> answer;
+		try {
+			answer = http.send(relay, HttpResponse.BodyHandlers.ofInputStream());
+		}
+		catch (IOException ex) {
+			count("unreachable");
+			return Problems.response(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
+					"the primary at " + primaryUrl + " does not answer; safe to retry");
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return Problems.response(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", "interrupted");
+		}
+		count("relayed");
+		try (InputStream events = answer.body()) {
+			if (answer.statusCode() != HttpStatus.OK.value()) {
+				ResponseEntity.BodyBuilder refused = ResponseEntity.status(answer.statusCode());
+				copyHeaders(answer, refused);
+				return refused.body(events.readAllBytes());
+			}
+			response.setStatus(HttpStatus.OK.value());
+			for (String name : List.of(HttpHeaders.CONTENT_TYPE, HttpHeaders.CACHE_CONTROL, "X-Kv-Primary")) {
+				answer.headers().firstValue(name).ifPresent(v -> response.setHeader(name, v));
+			}
+			OutputStream out = response.getOutputStream();
+			out.flush();
+			byte[] buffer = new byte[8192];
+			for (int n = events.read(buffer); n >= 0; n = events.read(buffer)) {
+				out.write(buffer, 0, n);
+				out.flush();
+			}
+		}
+		catch (IOException ex) {
+			// The client or the primary left: the stream ends, and the client resumes from its last event id.
+		}
+		return null;
+	}
+
+	/** A request to the same path and query on the primary, marked as forwarded, with the client's headers. */
+	private HttpRequest.Builder relayed(HttpServletRequest request, String primaryUrl) {
+		String target = primaryUrl + request.getRequestURI().substring(request.getContextPath().length())
+				+ (request.getQueryString() != null ? "?" + request.getQueryString() : "");
+		HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(target)).header(FORWARDED_BY, nodeId);
+		for (String name : REQUEST_HEADERS) {
+			String value = request.getHeader(name);
+			if (value != null) {
+				builder.header(name, value);
+			}
+		}
+		return builder;
+	}
+
+	private static void copyHeaders(HttpResponse<?> response, ResponseEntity.BodyBuilder relayed) {
+		for (String name : RESPONSE_HEADERS) {
+			response.headers().allValues(name).forEach(v -> relayed.header(name, v));
 		}
 	}
 

@@ -162,10 +162,13 @@ public record KvProperties(
 	 * @param requestTimeout internal: how long a client request may wait for its outcome before 503 (a read) or
 	 * 504 (a write)
 	 * @param queueCapacity internal: requests queued for the node before it answers 503
+	 * @param watchProgress how long a watch may stay silent before it gets a progress event (the version it has
+	 * seen up to, to resume from)
 	 */
 	public record Limits(@DefaultValue("1024") int maxKeyBytes,
 			@NotNull @DefaultValue("1MB") DataSize maxValueBytes,
-			@NotNull @DefaultValue("10s") Duration requestTimeout, @Min(1) @DefaultValue("10000") int queueCapacity) {
+			@NotNull @DefaultValue("10s") Duration requestTimeout, @Min(1) @DefaultValue("10000") int queueCapacity,
+			@NotNull @DefaultValue("5s") Duration watchProgress) {
 
 		// The ceilings are what one log record and one peer message are sized for (Command.MAX_*).
 		@AssertTrue(message = "kv.limits.max-key-bytes must be between 1 and 65536 (64KB)")

@@ -92,6 +92,8 @@ public final class NodeRuntime implements AutoCloseable {
 
 	private volatile NodeStatus status;
 
+	private final StatusSignal statusSignal = new StatusSignal();
+
 	private volatile boolean running = true;
 
 	private volatile Throwable failure;
@@ -187,6 +189,24 @@ public final class NodeRuntime implements AutoCloseable {
 		return status;
 	}
 
+	/** A number that moves whenever the node applies entries, changes role or epoch, or stops; any thread. */
+	public long statusGeneration() {
+		return statusSignal.generation();
+	}
+
+	/**
+	 * Waits until {@link #statusGeneration()} moves on from {@code seen} (the caller read it before it last asked
+	 * the node, so nothing that happened since is missed); false if {@code timeout} passed first.
+	 */
+	public boolean awaitStatusChange(long seen, Duration timeout) throws InterruptedException {
+		return statusSignal.awaitChange(seen, timeout);
+	}
+
+	/** Moves {@link #statusGeneration()} on, so that every thread waiting for a change looks again. */
+	public void wakeFollowers() {
+		statusSignal.wake();
+	}
+
 	/** Bytes the log and snapshot take on disk, as of the loop's last turn. */
 	public long logSizeBytes() {
 		return appender.sizeOnDisk();
@@ -245,6 +265,7 @@ public final class NodeRuntime implements AutoCloseable {
 		}
 		finally {
 			running = false;
+			statusSignal.wake();
 			failAll();
 		}
 	}
@@ -307,6 +328,7 @@ public final class NodeRuntime implements AutoCloseable {
 			throw ex.getCause();
 		}
 		status = node.status();
+		statusSignal.publish(status);
 	}
 
 	/** What executing a Ready does, on the loop thread; the writes themselves go to the {@link StorageAppender}. */
@@ -412,6 +434,7 @@ public final class NodeRuntime implements AutoCloseable {
 		// No interrupt: it would close the log's FileChannel under a running fsync. The loop polls with a
 		// timeout of one tick, so it sees the flag soon.
 		running = false;
+		statusSignal.wake();
 		try {
 			thread.join(5_000);
 		}

@@ -1,0 +1,53 @@
+package io.pbkv.api;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+
+/** Reads Server-Sent Events off a stream, one event at a time, as an EventSource would. */
+final class SseStream implements AutoCloseable {
+
+	/** One event; {@code id} is null when the event carried none. */
+	record Event(String name, String id, String data) {
+	}
+
+	private final BufferedReader lines;
+
+	SseStream(InputStream in) {
+		this.lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+	}
+
+	/** The next event, or null when the stream ended. */
+	Event next() throws IOException {
+		String name = "message";
+		String id = null;
+		StringBuilder data = null;
+		for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+			if (line.isEmpty()) {
+				if (data != null) {
+					return new Event(name, id, data.toString());
+				}
+				continue;
+			}
+			int colon = line.indexOf(':');
+			String field = colon < 0 ? line : line.substring(0, colon);
+			String value = colon < 0 ? "" : line.substring(colon + 1).stripLeading();
+			switch (field) {
+				case "event" -> name = value;
+				case "id" -> id = value;
+				case "data" -> data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
+				default -> {
+				}
+			}
+		}
+		return null;
+	}
+
+	@Override
+	public void close() throws IOException {
+		lines.close();
+	}
+
+}
