@@ -7,20 +7,20 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 
 /** Reads Server-Sent Events off a stream, one event at a time, as an EventSource would. */
-final class SseStream implements AutoCloseable {
+public final class SseStream implements AutoCloseable {
 
 	/** One event; {@code id} is null when the event carried none. */
-	record Event(String name, String id, String data) {
+	public record Event(String name, String id, String data) {
 	}
 
 	private final BufferedReader lines;
 
-	SseStream(InputStream in) {
+	public SseStream(InputStream in) {
 		this.lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
 	}
 
 	/** The next event, or null when the stream ended. */
-	Event next() throws IOException {
+	public Event next() throws IOException {
 		String name = "message";
 		String id = null;
 		StringBuilder data = null;
