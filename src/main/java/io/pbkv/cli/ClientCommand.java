@@ -15,6 +15,10 @@ sealed interface ClientCommand {
 	record Dump(String prefix) implements ClientCommand {
 	}
 
+	/** Follows the changes under {@code prefix} after version {@code since} (null: from now on) until stopped. */
+	record Watch(String prefix, Long since) implements ClientCommand {
+	}
+
 	record Cluster() implements ClientCommand {
 	}
 

@@ -20,7 +20,7 @@ final class CommandLine {
 	static final String NODES_ENV = "PBKV_NODES_URLS";
 
 	private static final Set<String> VALUED = Set.of("--nodes", "--retries", "--timeout",
-			"--if-version");
+			"--if-version", "--since");
 
 	private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m)?");
 
@@ -40,6 +40,7 @@ final class CommandLine {
 		boolean retryUnknown = false;
 		boolean help = false;
 		Long ifVersion = null;
+		Long since = null;
 		boolean create = false;
 		boolean optionsEnded = false;
 		for (int i = 0; i < args.size(); i++) {
@@ -80,6 +81,7 @@ final class CommandLine {
 				case "--retries" -> retries = (int) number(value, name, 1000);
 				case "--timeout" -> timeout = duration(value);
 				case "--if-version" -> ifVersion = number(value, name, Long.MAX_VALUE);
+				case "--since" -> since = number(value, name, Long.MAX_VALUE);
 				default -> throw new UsageException("unknown option " + arg
 						+ (arg.matches("-\\d.*") ? " (put -- before a value that starts with -)" : ""));
 			}
@@ -90,6 +92,12 @@ final class CommandLine {
 			return new Invocation(options, new ClientCommand.Help());
 		}
 		ClientCommand command = command(words, ifVersion, create);
+		if (since != null) {
+			if (!(command instanceof ClientCommand.Watch watch)) {
+				throw new UsageException("--since applies to watch only");
+			}
+			command = new ClientCommand.Watch(watch.prefix(), since);
+		}
 		return new Invocation(options, command);
 	}
 
@@ -126,13 +134,17 @@ final class CommandLine {
 				expect(rest, 0, 1, "dump [PREFIX]");
 				yield new ClientCommand.Dump(rest.isEmpty() ? "" : rest.get(0));
 			}
+			case "watch" -> {
+				expect(rest, 0, 1, "watch [PREFIX]");
+				yield new ClientCommand.Watch(rest.isEmpty() ? "" : rest.get(0), null);
+			}
 			case "cluster" -> {
 				expect(rest, 0, 0, "cluster");
 				yield new ClientCommand.Cluster();
 			}
 			case "help" -> new ClientCommand.Help();
 			default -> throw new UsageException("unknown command '" + words.get(0)
-					+ "' (commands: set, get, del, dump, cluster; none for the prompt)");
+					+ "' (commands: set, get, del, dump, watch, cluster; none for the prompt)");
 		};
 		if (!(command instanceof ClientCommand.Set) && !(command instanceof ClientCommand.Del)) {
 			refuseCondition(condition, name);

@@ -38,6 +38,7 @@ final class CommandRunner {
 			case ClientCommand.Del del -> send(KvRequest.delete(del.key(), del.condition()), atPrompt,
 					answer -> confirm(OutputFormat.deleted()));
 			case ClientCommand.Dump dump -> dump(dump.prefix(), atPrompt);
+			case ClientCommand.Watch watch -> new ChangeFollower(options, io).follow(watch.prefix(), watch.since());
 			case ClientCommand.Cluster cluster -> cluster();
 			case ClientCommand.Help help -> {
 				io.out().print(atPrompt ? HelpText.prompt() : HelpText.usage());

@@ -17,7 +17,10 @@ enum ExitCode {
 
 	BAD_INPUT(6, "the server refused the key or value (400, 413)"),
 
-	UNEXPECTED(7, "anything else: an answer pbkv does not understand, or a local error such as unreadable stdin");
+	UNEXPECTED(7, "anything else: an answer pbkv does not understand, or a local error such as unreadable stdin"),
+
+	COMPACTED(8, "watch: the cluster no longer holds the changes after --since (410), or the watch fell behind; "
+			+ "dump, then watch --since the dump's version");
 
 	private final int code;
 

@@ -18,6 +18,8 @@ final class HelpText {
 				  pbkv [options] get KEY           print the value's bytes as stored
 				  pbkv [options] del KEY           delete the key
 				  pbkv [options] dump [PREFIX]     list keys (starting with PREFIX) with versions and values
+				  pbkv [options] watch [PREFIX]    print each change under PREFIX as it commits, across failovers,
+				                                   until stopped: VERSION put KEY VALUE, VERSION del KEY
 				  pbkv [options] cluster           each node's role, epoch, log indexes and reachability
 				  pbkv [options]                   an interactive prompt (SET, GET, DEL, DUMP, CLUSTER, EXIT)
 
@@ -26,6 +28,7 @@ final class HelpText {
 				                     http://localhost:8081,http://localhost:8082 as bin/cluster starts them)
 				  --if-version N     set/del only if the key is at version N (If-Match)
 				  --create           set only if the key does not exist (If-None-Match: *)
+				  --since N          watch from after version N (a dump's version) instead of from now
 				  --retries N        retries after a 503 or an unreachable node (default %d), with exponential
 				                     backoff and jitter; the primary is looked up again before each one
 				  --timeout T        how long one request may take: 500ms, 10s, 2m (default %ds)

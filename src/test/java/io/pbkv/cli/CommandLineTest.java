@@ -32,6 +32,8 @@ class CommandLineTest {
 		assertThat(parse("dump").command()).isEqualTo(new ClientCommand.Dump(""));
 		assertThat(parse("dump", "users/").command()).isEqualTo(new ClientCommand.Dump("users/"));
 		assertThat(parse("cluster").command()).isEqualTo(new ClientCommand.Cluster());
+		assertThat(parse("watch").command()).isEqualTo(new ClientCommand.Watch("", null));
+		assertThat(parse("watch", "app/", "--since", "42").command()).isEqualTo(new ClientCommand.Watch("app/", 42L));
 		assertThat(parse("GET", "k").command()).isEqualTo(new ClientCommand.Get("k"));
 	}
 
@@ -123,6 +125,8 @@ class CommandLineTest {
 		assertUsage("is not a node URL", "--nodes", "http://x:1/path", "get", "k");
 		assertUsage("--nodes needs at least one URL", "--nodes", ",", "get", "k");
 		assertUsage("--quiet takes no value", "--quiet=yes", "get", "k");
+		assertUsage("--since applies to watch only", "get", "k", "--since", "3");
+		assertUsage("usage: pbkv watch [PREFIX]", "watch", "a", "b");
 	}
 
 	@Test

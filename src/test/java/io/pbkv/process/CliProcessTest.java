@@ -224,6 +224,35 @@ class CliProcessTest {
 		}
 	}
 
+	@Test
+	void watchPrintsEachChangeOnceAndFollowsAKillNineFailover() throws Exception {
+		try (Pair pair = new Pair(work).start()) {
+			String nodes = nodes(pair);
+			Run before = cli(nodes, "set", "before", "x");
+			Matcher version = Pattern.compile("version (\\d+)").matcher(before.out());
+			assertThat(version.find()).as(before.out()).isTrue();
+			// --since: the changes after that version, whether or not the client is connected yet when they commit.
+			try (Client watch = new Client(nodes, "watch", "app/", "--since", version.group(1))) {
+				assertThat(pair.http.put(pair.a.url(), "app/1", "one").status()).isEqualTo(200);
+				Pair.await("the watch to start", LIMIT, () -> watch.out().contains(" put app/1 one\n"));
+				pair.http.put(pair.a.url(), "other", "not watched");
+				assertThat(cli(nodes, "del", "app/1").exit()).isZero();
+				Pair.await("the delete", LIMIT, () -> watch.out().contains(" del app/1\n"));
+				pair.a.kill9();
+				Pair.await("a write through the new primary", LIMIT,
+						() -> pair.http.put(pair.b.url(), "app/2", "two").status() == 200);
+				Pair.await("the watch to follow the failover", LIMIT, () -> watch.out().contains(" put app/2 two\n"));
+				List<String> lines = watch.out().lines().toList();
+				assertThat(lines).as(watch.err()).hasSize(3);
+				assertThat(lines.get(0)).matches("\\d+ put app/1 one");
+				assertThat(lines.get(1)).matches("\\d+ del app/1");
+				assertThat(lines.get(2)).matches("\\d+ put app/2 two");
+				assertThat(lines).extracting(l -> Long.parseLong(l.split(" ")[0])).isSorted().doesNotHaveDuplicates();
+				assertThat(watch.err()).contains("resuming after version " + lines.get(1).split(" ")[0]);
+			}
+		}
+	}
+
 	private interface Call<T> {
 
 		T call() throws Exception;

@@ -1,6 +1,6 @@
 package io.pbkv.process;
 
-import io.pbkv.api.SseStream;
+import io.pbkv.cli.SseStream;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package io.pbkv.api;
+package io.pbkv.cli;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -6,7 +6,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 
-/** Reads Server-Sent Events off a stream, one event at a time, as an EventSource would. */
+/** Reads Server-Sent Events off a stream, one event at a time, as a browser's EventSource does (the watch, and its tests). */
 public final class SseStream implements AutoCloseable {
 
 	/** One event; {@code id} is null when the event carried none. */

@@ -1,0 +1,140 @@
+package io.pbkv.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code pbkv watch}: prints the committed changes under a prefix as they come, one line each, and follows them
+ * across failovers. When a stream ends (its node died, or stopped being primary) it asks the next node with the
+ * last version it printed ({@code Last-Event-ID}), so it misses nothing and prints nothing twice.
+ */
+final class ChangeFollower {
+
+	private static final Duration MAX_PAUSE = Duration.ofSeconds(2);
+
+	private final List<URI> nodes;
+
+	private final Streams io;
+
+	private final boolean quiet;
+
+	private final HttpClient http;
+
+	ChangeFollower(ClientOptions options, Streams io) {
+		this.nodes = options.nodes();
+		this.io = io;
+		this.quiet = options.quiet();
+		this.http = HttpClient.newBuilder()
+			.version(HttpClient.Version.HTTP_1_1)
+			.connectTimeout(options.timeout())
+			.build();
+	}
+
+	/** Runs until interrupted, or until the cluster cannot serve the watch from where it is. */
+	ExitCode follow(String prefix, Long since) throws InterruptedException {
+		Long last = since;
+		int failures = 0;
+		for (int attempt = 0;; attempt++) {
+			URI node = nodes.get(attempt % nodes.size());
+			HttpRequest.Builder request = HttpRequest
+				.newBuilder(URI.create(node + "/kv?watch=true&prefix=" + URLEncoder.encode(prefix, StandardCharsets.UTF_8)))
+				.header("Accept", "text/event-stream");
+			if (last != null) {
+				request.header("Last-Event-ID", String.valueOf(last));
+			}
+			String why;
+			try {
+				HttpResponse<InputStream> response = http.send(request.GET().build(),
+						HttpResponse.BodyHandlers.ofInputStream());
+				if (response.statusCode() == 200) {
+					Stream stream = print(response.body(), last);
+					if (stream.last() != null && !stream.last().equals(last)) {
+						failures = 0;
+					}
+					last = stream.last();
+					if (stream.end() == ExitCode.COMPACTED) {
+						return error(ExitCode.COMPACTED, stream.why());
+					}
+					why = stream.why();
+				}
+				else {
+					HttpAnswer answer = new HttpAnswer(node, response.statusCode(), response.body().readAllBytes(), null);
+					ExitCode code = response.statusCode() == 410 ? ExitCode.COMPACTED : ExitCode.ofStatus(response.statusCode());
+					if (code != ExitCode.UNAVAILABLE) {
+						return error(code, "watch refused by " + node + ": HTTP " + answer.status() + " (" + answer.problem() + ")");
+					}
+					why = answer.problem();
+				}
+			}
+			catch (IOException ex) {
+				why = Failure.describe(ex);
+			}
+			failures++;
+			long pause = Math.min(MAX_PAUSE.toMillis(), 50L << Math.min(failures, 6));
+			notice("the watch on " + node + " ended (" + why + "); resuming "
+					+ (last != null ? "after version " + last : "from now") + " in " + pause + " ms");
+			Thread.sleep(pause);
+		}
+	}
+
+	/** How a stream ended: the last version seen, and why it ended. */
+	private record Stream(Long last, ExitCode end, String why) {
+	}
+
+	private Stream print(InputStream body, Long last) throws IOException {
+		try (SseStream events = new SseStream(body)) {
+			for (SseStream.Event e = events.next(); e != null; e = events.next()) {
+				JsonNode data = JsonMapper.shared().readTree(e.data());
+				switch (e.name()) {
+					case "put" -> io.out().println(e.id() + " put " + data.path("key").asString() + " " + value(data));
+					case "delete" -> io.out().println(e.id() + " del " + data.path("key").asString());
+					case "cancelled" -> {
+						String reason = data.path("reason").asString();
+						return new Stream(last, reason.equals("compacted") ? ExitCode.COMPACTED : ExitCode.OK,
+								reason + ": " + data.path("detail").asString());
+					}
+					default -> {
+					}
+				}
+				io.out().flush();
+				if (e.id() != null) {
+					last = Long.parseLong(e.id());
+				}
+			}
+			return new Stream(last, ExitCode.OK, "the stream ended");
+		}
+		catch (IOException ex) {
+			return new Stream(last, ExitCode.OK, Failure.describe(ex));
+		}
+	}
+
+	private static String value(JsonNode data) {
+		JsonNode text = data.get("value");
+		return text != null ? text.asString() : "base64:" + data.path("valueBase64").asString();
+	}
+
+	private void notice(String line) {
+		if (!quiet) {
+			io.err().println("pbkv: " + line);
+			io.err().flush();
+		}
+	}
+
+	private ExitCode error(ExitCode code, String message) {
+		io.out().flush();
+		io.err().println("pbkv: " + message);
+		return code;
+	}
+
+}
