@@ -2,14 +2,14 @@ package io.pbkv.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -23,22 +23,22 @@ final class ChangeFollower {
 
 	private static final Duration MAX_PAUSE = Duration.ofSeconds(2);
 
+	private static final Duration SILENCE = Duration.ofSeconds(30);
+
 	private final List<URI> nodes;
 
 	private final Streams io;
 
 	private final boolean quiet;
 
-	private final HttpClient http;
+	/** A stream silent for this long is taken as dead (a node sends progress events every few seconds). */
+	private final Duration silence;
 
 	ChangeFollower(ClientOptions options, Streams io) {
 		this.nodes = options.nodes();
 		this.io = io;
 		this.quiet = options.quiet();
-		this.http = HttpClient.newBuilder()
-			.version(HttpClient.Version.HTTP_1_1)
-			.connectTimeout(options.timeout())
-			.build();
+		this.silence = options.timeout().compareTo(SILENCE) > 0 ? options.timeout() : SILENCE;
 	}
 
 	/** Runs until interrupted, or until the cluster cannot serve the watch from where it is. */
@@ -47,34 +47,40 @@ final class ChangeFollower {
 		int failures = 0;
 		for (int attempt = 0;; attempt++) {
 			URI node = nodes.get(attempt % nodes.size());
-			HttpRequest.Builder request = HttpRequest
-				.newBuilder(URI.create(node + "/kv?watch=true&prefix=" + URLEncoder.encode(prefix, StandardCharsets.UTF_8)))
-				.header("Accept", "text/event-stream");
+			URI url = URI.create(node + "/kv?watch=true&prefix=" + URLEncoder.encode(prefix, StandardCharsets.UTF_8));
+			Map<String, String> headers = new LinkedHashMap<>();
+			headers.put("Accept", "text/event-stream");
 			if (last != null) {
-				request.header("Last-Event-ID", String.valueOf(last));
+				headers.put("Last-Event-ID", String.valueOf(last));
 			}
 			String why;
 			try {
-				HttpResponse<InputStream> response = http.send(request.GET().build(),
-						HttpResponse.BodyHandlers.ofInputStream());
-				if (response.statusCode() == 200) {
-					Stream stream = print(response.body(), last);
-					if (stream.last() != null && !stream.last().equals(last)) {
-						failures = 0;
+				HttpURLConnection connection = KvHttpClient.open(url, "GET", headers, silence, null);
+				try {
+					int status = connection.getResponseCode();
+					if (status == 200) {
+						Stream stream = print(connection.getInputStream(), last);
+						if (stream.last() != null && !stream.last().equals(last)) {
+							failures = 0;
+						}
+						last = stream.last();
+						if (stream.end() == ExitCode.COMPACTED) {
+							return error(ExitCode.COMPACTED, stream.why());
+						}
+						why = stream.why();
 					}
-					last = stream.last();
-					if (stream.end() == ExitCode.COMPACTED) {
-						return error(ExitCode.COMPACTED, stream.why());
+					else {
+						InputStream error = connection.getErrorStream();
+						HttpAnswer answer = new HttpAnswer(node, status, error == null ? new byte[0] : error.readAllBytes(), null);
+						ExitCode code = status == 410 ? ExitCode.COMPACTED : ExitCode.ofStatus(status);
+						if (code != ExitCode.UNAVAILABLE) {
+							return error(code, "watch refused by " + node + ": HTTP " + status + " (" + answer.problem() + ")");
+						}
+						why = answer.problem();
 					}
-					why = stream.why();
 				}
-				else {
-					HttpAnswer answer = new HttpAnswer(node, response.statusCode(), response.body().readAllBytes(), null);
-					ExitCode code = response.statusCode() == 410 ? ExitCode.COMPACTED : ExitCode.ofStatus(response.statusCode());
-					if (code != ExitCode.UNAVAILABLE) {
-						return error(code, "watch refused by " + node + ": HTTP " + answer.status() + " (" + answer.problem() + ")");
-					}
-					why = answer.problem();
+				finally {
+					connection.disconnect();
 				}
 			}
 			catch (IOException ex) {

@@ -4,15 +4,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The command-line client, run as {@code java -jar pbkv.jar client ...}: plain Java, no Spring context. Returns
- * the exit code; only the application's {@code main} exits the process.
+ * The command-line client: a program of its own, which the server never imports. It runs on the class path of
+ * {@code pbkv-client.jar} and a few libraries (see {@code bin/pbkv}), plain Java with no Spring context, so that
+ * each command starts at once. {@link #run} returns the exit code; only {@link #main} exits the process.
  */
 public final class ClientMain {
 
-	/** The first argument that selects the client instead of a node. */
-	public static final String COMMAND = "client";
-
 	private ClientMain() {
+	}
+
+	public static void main(String[] args) {
+		// Spring's retry logs through Commons Logging, whose discovery of a logging backend costs tens of
+		// milliseconds at start; the client reports on stderr itself and logs nothing.
+		if (System.getProperty("org.apache.commons.logging.LogFactory") == null) {
+			System.setProperty("org.apache.commons.logging.LogFactory", "org.apache.commons.logging.impl.LogFactoryImpl");
+			System.setProperty("org.apache.commons.logging.Log", "org.apache.commons.logging.impl.NoOpLog");
+		}
+		System.exit(run(args));
 	}
 
 	public static int run(String... args) {

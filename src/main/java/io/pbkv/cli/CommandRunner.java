@@ -68,11 +68,16 @@ final class CommandRunner {
 	/** Follows the listing's pages to the last, then prints them as one table. */
 	private ExitCode dump(String prefix, boolean atPrompt) throws InterruptedException {
 		List<JsonNode> entries = new ArrayList<>();
+		Long[] version = { null };
 		String after = "";
 		while (true) {
 			String[] next = { null };
 			ExitCode code = send(KvRequest.list(prefix, after), atPrompt, answer -> {
 				answer.json().path("entries").values().forEach(entries::add);
+				JsonNode at = answer.json().path("version");
+				if (version[0] == null && at.isNumber()) {
+					version[0] = at.asLong();
+				}
 				JsonNode more = answer.json().path("next");
 				next[0] = more.isString() ? more.asString() : null;
 				return ExitCode.OK;
@@ -85,7 +90,7 @@ final class CommandRunner {
 			}
 			after = next[0];
 		}
-		io.out().print(OutputFormat.dump(entries));
+		io.out().print(OutputFormat.dump(entries, version[0]));
 		return ExitCode.OK;
 	}
 

@@ -36,13 +36,21 @@ final class OutputFormat {
 				() -> "(binary, " + value.length + " bytes) base64:" + Base64.getEncoder().encodeToString(value));
 	}
 
-	/** The listing of {@code GET /kv?values=true} as a KEY / VERSION / VALUE table and a count. */
+	/**
+	 * The listing of {@code GET /kv?values=true} as a KEY / VERSION / VALUE table and a count, with the version it
+	 * was read at when the node said.
+	 */
 	static String dump(JsonNode listing) {
-		return dump(listing.path("entries").values());
+		JsonNode version = listing.path("version");
+		return dump(listing.path("entries").values(), version.isNumber() ? version.asLong() : null);
 	}
 
-	/** The entries of one or more pages of {@code GET /kv?values=true}, as {@link #dump(JsonNode)} shows them. */
-	static String dump(Iterable<JsonNode> entries) {
+	/**
+	 * The entries of one or more pages of {@code GET /kv?values=true}, as {@link #dump(JsonNode)} shows them;
+	 * {@code version} is the first page's (a watch from it misses no change made while the pages were read).
+	 */
+	static String dump(Iterable<JsonNode> entries, Long version) {
+		String at = version == null ? "" : ", at version " + version;
 		List<List<String>> rows = new ArrayList<>();
 		for (JsonNode entry : entries) {
 			JsonNode text = entry.path("value");
@@ -52,10 +60,10 @@ final class OutputFormat {
 					value));
 		}
 		if (rows.isEmpty()) {
-			return "(no keys)\n";
+			return "(no keys" + at + ")\n";
 		}
 		return TextTable.render(List.of("KEY", "VERSION", "VALUE"), rows)
-				+ "(" + rows.size() + (rows.size() == 1 ? " key)" : " keys)") + "\n";
+				+ "(" + rows.size() + (rows.size() == 1 ? " key" : " keys") + at + ")\n";
 	}
 
 	/** Each node's role, epoch, log indexes and reachability, then who is primary. */

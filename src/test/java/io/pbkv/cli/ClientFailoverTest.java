@@ -36,13 +36,15 @@ class ClientFailoverTest {
 					+ "{\"key\":\"u/1\",\"version\":3,\"value\":\"x\"},{\"key\":\"u/2\",\"version\":4,\"value\":\"y\"}],"
 					+ "\"version\":9,\"next\":\"u/2\"}"),
 					FakeNode.Reply.json(200, "{\"count\":1,\"keys\":[\"u/3\"],\"entries\":["
-							+ "{\"key\":\"u/3\",\"version\":5,\"value\":\"z\"}],\"version\":9}"));
+							+ "{\"key\":\"u/3\",\"version\":5,\"value\":\"z\"}],\"version\":11}"));
 			Captured io = new Captured();
 			assertThat(ClientMain.run(List.of("--nodes", a.url().toString(), "dump", "u/"), io.streams, Map.of()))
 				.isEqualTo(ExitCode.OK);
 			assertThat(a.requests).extracting(FakeNode.Request::path)
 				.containsExactly("/kv?values=true&prefix=u%2F", "/kv?values=true&prefix=u%2F&after=u%2F2");
-			assertThat(io.out()).contains("u/1").contains("u/2").contains("u/3").endsWith("(3 keys)\n");
+			assertThat(io.out()).contains("u/1").contains("u/2").contains("u/3")
+				.as("the first page's version: a watch from it misses nothing written while the pages were read")
+				.endsWith("(3 keys, at version 9)\n");
 		}
 	}
 
@@ -80,7 +82,7 @@ class ClientFailoverTest {
 				b.reply(WRITTEN);
 			});
 			Captured io = new Captured();
-			assertThat(run(io, set("k", "v", Condition.NONE), false, dead, b.url())).isEqualTo(ExitCode.OK);
+			assertThat(run(io, set("k", "v", Condition.NONE), false, dead, b.url())).as(io.err()).isEqualTo(ExitCode.OK);
 			takeover.join();
 			assertThat(io.out()).isEqualTo("OK (version 9, epoch 2)\n");
 			assertThat(io.err()).contains("pbkv: primary " + dead + " not answering; " + b.url() + " answered 503")

@@ -134,6 +134,11 @@ final class FakeNode implements AutoCloseable {
 
 	private static void send(HttpExchange exchange, Reply reply) throws IOException {
 		exchange.getResponseHeaders().add("Content-Type", reply.contentType());
+		if ("close".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Connection"))) {
+			// As Tomcat does: the JDK's server closes the connection but does not say so, and a client may then
+			// send its next request on a connection that is about to close.
+			exchange.getResponseHeaders().add("Connection", "close");
+		}
 		if (reply.status() == 503 || reply.status() == 504) {
 			exchange.getResponseHeaders().add("Retry-After", "1");
 		}

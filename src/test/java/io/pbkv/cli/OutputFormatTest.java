@@ -46,6 +46,8 @@ class OutputFormatTest {
 				(3 keys)
 				""");
 		assertThat(OutputFormat.dump(JSON.readTree("{\"count\":0,\"keys\":[]}"))).isEqualTo("(no keys)\n");
+		assertThat(OutputFormat.dump(JSON.readTree("{\"count\":0,\"keys\":[],\"version\":17}")))
+			.as("the version a watch can start from").isEqualTo("(no keys, at version 17)\n");
 	}
 
 	@Test
