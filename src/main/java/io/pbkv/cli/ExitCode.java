@@ -20,7 +20,7 @@ enum ExitCode {
 	UNEXPECTED(7, "anything else: an answer pbkv does not understand, or a local error such as unreadable stdin"),
 
 	COMPACTED(8, "watch: the cluster no longer holds the changes after --since (410), or the watch fell behind; "
-			+ "dump, then watch --since the dump's version");
+			+ "dump, then watch --since the version the dump ends with");
 
 	private final int code;
 
