@@ -5,6 +5,14 @@
 (() => {
 	const POLL_MILLIS = 1000;
 	const MAX_EVENTS = 50;
+	// The charts show the last five minutes, one point per poll.
+	const HISTORY_MILLIS = 5 * 60 * 1000;
+	const CHARTS = [
+		["ops", "ops/s"],
+		["p99", "p99 ms"],
+		["lag", "lag"],
+	];
+	const SVG = "http://www.w3.org/2000/svg";
 	const FIELDS = [
 		["epoch", "Epoch"],
 		["index", "Last / commit index"],
@@ -17,6 +25,7 @@
 
 	const $ = (id) => document.getElementById(id);
 	const cards = new Map();
+	const history = new Map();
 	const previousOps = new Map();
 	const wasReachable = new Map();
 	const names = new Map();
@@ -78,7 +87,28 @@
 			row.append(term, value);
 			list.append(row);
 		}
-		article.append(header, link, list);
+		const charts = document.createElement("div");
+		charts.className = "charts";
+		for (const [chart, label] of CHARTS) {
+			const figure = document.createElement("figure");
+			figure.dataset.chart = chart;
+			const caption = document.createElement("figcaption");
+			const name = document.createElement("span");
+			name.textContent = label;
+			const peak = document.createElement("span");
+			peak.className = "peak";
+			caption.append(name, peak);
+			const svg = document.createElementNS(SVG, "svg");
+			svg.setAttribute("viewBox", "0 0 300 40");
+			svg.setAttribute("preserveAspectRatio", "none");
+			svg.setAttribute("role", "img");
+			svg.setAttribute("aria-label", label + " over the last five minutes");
+			const line = document.createElementNS(SVG, "polyline");
+			svg.append(line);
+			figure.append(caption, svg);
+			charts.append(figure);
+		}
+		article.append(header, link, list, charts);
 		cards.set(key, article);
 		[...cards.keys()].sort().forEach((k) => $("nodes").append(cards.get(k)));
 		return article;
@@ -86,6 +116,30 @@
 
 	function set(article, field, text) {
 		article.querySelector('[data-field="' + field + '"]').textContent = text;
+	}
+
+	// Adds this poll's figures to the node's history and redraws its three charts: a line per chart, scaled to the
+	// highest point shown (printed beside the chart's name), over the time the page has watched, five minutes at most.
+	function chart(article, key, now, point) {
+		const points = history.get(key) || [];
+		points.push({ at: now, ...point });
+		while (points.length && points[0].at < now - HISTORY_MILLIS) {
+			points.shift();
+		}
+		history.set(key, points);
+		for (const [name] of CHARTS) {
+			const figure = article.querySelector('[data-chart="' + name + '"]');
+			const shown = points.filter((p) => typeof p[name] === "number" && Number.isFinite(p[name]));
+			const peak = Math.max(0, ...shown.map((p) => p[name]));
+			figure.querySelector(".peak").textContent = shown.length
+				? "max " + (peak < 10 ? peak.toFixed(1) : Math.round(peak)) : "—";
+			figure.dataset.points = shown.length;
+			const scale = peak > 0 ? peak : 1;
+			const span = Math.max(now - points[0].at, 10 * POLL_MILLIS);
+			figure.querySelector("polyline").setAttribute("points", shown
+				.map((p) => (300 - (now - p.at) * 300 / span).toFixed(1) + "," + (38 - p[name] * 36 / scale).toFixed(1))
+				.join(" "));
+		}
 	}
 
 	function ago(millis) {
@@ -165,11 +219,15 @@
 			link.href = /^https?:\/\//.test(node.url) ? node.url + "/" : "#";
 			set(article, "epoch", node.reachable ? node.cluster.epoch : "—");
 			set(article, "index", node.reachable ? node.cluster.lastIndex + " / " + node.cluster.commitIndex : "—");
-			set(article, "lag", view && view.matchIndex >= 0
-				? primary.cluster.lastIndex - view.matchIndex + " entries" : "—");
+			const lag = view && view.matchIndex >= 0 ? primary.cluster.lastIndex - view.matchIndex : undefined;
+			set(article, "lag", lag !== undefined ? lag + " entries" : "—");
 			set(article, "inSync", view ? (view.inSync ? "yes" : "no") : "—");
 			set(article, "contact", lastContact(nodes, node, key));
-			set(article, "ops", opsPerSecond(key, node, now));
+			const ops = opsPerSecond(key, node, now);
+			set(article, "ops", ops);
+			chart(article, key, now, {
+				ops: Number.parseFloat(ops), p99: node.clientP99Millis, lag: lag,
+			});
 			set(article, "reachable", node.reachable ? "yes" : "no: " + node.error);
 			if (wasReachable.has(key) && wasReachable.get(key) !== node.reachable) {
 				event(key + (node.reachable ? " is reachable again" : " is unreachable"));

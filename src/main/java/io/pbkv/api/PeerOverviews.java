@@ -80,8 +80,9 @@ class PeerOverviews implements AutoCloseable {
 			if (nodeId != null) {
 				lastSeenIds.put(url, nodeId);
 			}
-			return new NodeOverview(nodeId, url, false, true, entry.path("clientOps").asLong(), entry.path("cluster"),
-					null);
+			JsonNode p99 = entry.path("clientP99Millis");
+			return new NodeOverview(nodeId, url, false, true, entry.path("clientOps").asLong(),
+					p99.isNumber() ? p99.asDouble() : null, entry.path("cluster"), null);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -95,7 +96,7 @@ class PeerOverviews implements AutoCloseable {
 
 	private NodeOverview unreachable(String url, String knownId, String why) {
 		String nodeId = knownId != null ? knownId : lastSeenIds.get(url);
-		return new NodeOverview(nodeId, url, false, false, null, null, why);
+		return new NodeOverview(nodeId, url, false, false, null, null, null, why);
 	}
 
 	private static String knownId(List<NodeStatus.PeerStatus> known, String url) {

@@ -44,6 +44,8 @@ class ClientOperationMetrics implements WebMvcConfigurer, HandlerInterceptor {
 			.tag("type", type(request))
 			.tag("outcome", outcome(response.getStatus()))
 			.publishPercentileHistogram()
+			// The recent p99 (a window of about two minutes) that the live page charts.
+			.publishPercentiles(0.99)
 			.register(registry)
 			.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
 	}
@@ -53,7 +55,7 @@ class ClientOperationMetrics implements WebMvcConfigurer, HandlerInterceptor {
 		return switch (request.getMethod()) {
 			case "PUT" -> "put";
 			case "DELETE" -> "delete";
-			case "GET" -> collection ? "list" : "get";
+			case "GET" -> !collection ? "get" : "true".equals(request.getParameter("watch")) ? "watch" : "list";
 			default -> "other";
 		};
 	}

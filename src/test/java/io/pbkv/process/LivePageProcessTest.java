@@ -92,6 +92,11 @@ class LivePageProcessTest {
 				await(browser, "a's client ops/s as a number",
 						() -> field(browser, "a", "ops").matches("\\d+\\.\\d"));
 				assertThat(field(browser, "b", "inSync")).isEqualTo("yes");
+				// The charts: a line through the polls so far, the p99 of the writes included.
+				await(browser, "a's charts with a few points each", () -> chartPoints(browser, "a", "ops") >= 3
+						&& chartPoints(browser, "a", "p99") >= 3 && chartPoints(browser, "b", "lag") >= 3);
+				assertThat(card(browser, "a").findElement(By.cssSelector("[data-chart='p99'] polyline"))
+					.getDomAttribute("points")).matches("([\\d.]+,[\\d.-]+ ?)+");
 
 				pair.a.kill9();
 				await(browser, "b PRIMARY and a unreachable on b's page",
@@ -130,6 +135,12 @@ class LivePageProcessTest {
 
 	private static String field(WebDriver browser, String nodeId, String field) {
 		return card(browser, nodeId).findElement(By.cssSelector("[data-field='" + field + "']")).getText();
+	}
+
+	private static int chartPoints(WebDriver browser, String nodeId, String chart) {
+		String points = card(browser, nodeId).findElement(By.cssSelector("[data-chart='" + chart + "']"))
+			.getDomAttribute("data-points");
+		return points == null ? 0 : Integer.parseInt(points);
 	}
 
 	private static void assertNoBrowserErrors(WebDriver browser) {
