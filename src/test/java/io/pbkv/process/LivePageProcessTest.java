@@ -1,6 +1,8 @@
 package io.pbkv.process;
 
 import java.io.File;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -115,6 +118,59 @@ class LivePageProcessTest {
 				browser.quit();
 			}
 		}
+	}
+
+	/** A browser's own EventSource follows a watch: event names, ids, data, and resuming from an id. */
+	@Test
+	void aBrowsersEventSourceFollowsAWatchAndResumesFromAnId() throws Exception {
+		try (Pair pair = new Pair(work).start()) {
+			WebDriver browser = chromium();
+			try {
+				browser.get(pair.a.url() + "/");
+				JavascriptExecutor js = (JavascriptExecutor) browser;
+				js.executeScript("""
+						window.seen = [];
+						window.watch = (query) => {
+							const source = new EventSource("kv?watch=true&prefix=es/" + query);
+							for (const name of ["put", "delete"]) {
+								source.addEventListener(name, (e) => window.seen.push(
+									{ name: e.type, id: e.lastEventId, data: JSON.parse(e.data) }));
+							}
+							return source;
+						};
+						window.first = window.watch("&since=0");
+						""");
+				pair.http.put(pair.a.url(), "es/1", "one");
+				pair.http.put(pair.a.url(), "not-watched", "x");
+				pair.http.put(pair.a.url(), "es/2", "two");
+				pair.http.send(HttpRequest.newBuilder(URI.create(pair.a.url() + "/kv/es/1"))
+					.DELETE());
+				await(browser, "three events in the browser", () -> seen(js).size() == 3);
+				List<Map<String, Object>> seen = seen(js);
+				assertThat(seen).extracting(e -> e.get("name")).containsExactly("put", "put", "delete");
+				assertThat(seen).extracting(e -> ((Map<?, ?>) e.get("data")).get("key"))
+					.containsExactly("es/1", "es/2", "es/1");
+				assertThat(((Map<?, ?>) seen.get(0).get("data")).get("value")).isEqualTo("one");
+				for (Map<String, Object> e : seen) {
+					assertThat(e.get("id")).isEqualTo(String.valueOf(((Map<?, ?>) e.get("data")).get("version")));
+				}
+				// A second source from the first event's id gets the two that came after it, and no more.
+				js.executeScript("window.first.close(); window.seen = []; window.watch('&since=' + arguments[0]);",
+						seen.get(0).get("id"));
+				await(browser, "the two later events again", () -> seen(js).size() == 2);
+				assertThat(seen(js)).extracting(e -> e.get("id"))
+					.containsExactly(seen.get(1).get("id"), seen.get(2).get("id"));
+				assertNoBrowserErrors(browser);
+			}
+			finally {
+				browser.quit();
+			}
+		}
+	}
+
+	@SuppressWarnings("unchecked")
+	private static List<Map<String, Object>> seen(JavascriptExecutor js) {
+		return (List<Map<String, Object>>) js.executeScript("return window.seen;");
 	}
 
 	private static void awaitRoles(WebDriver browser, String first, String firstRole, String second,
