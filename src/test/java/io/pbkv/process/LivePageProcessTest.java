@@ -148,7 +148,7 @@ class LivePageProcessTest {
 				await(browser, "three events in the browser", () -> seen(js).size() == 3);
 				List<Map<String, Object>> seen = seen(js);
 				assertThat(seen).extracting(e -> e.get("name")).containsExactly("put", "put", "delete");
-				assertThat(seen).extracting(e -> ((Map<?, ?>) e.get("data")).get("key"))
+				assertThat(seen).extracting(e -> (Object) ((Map<?, ?>) e.get("data")).get("key"))
 					.containsExactly("es/1", "es/2", "es/1");
 				assertThat(((Map<?, ?>) seen.get(0).get("data")).get("value")).isEqualTo("one");
 				for (Map<String, Object> e : seen) {
