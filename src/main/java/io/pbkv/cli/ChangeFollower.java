@@ -31,6 +31,8 @@ final class ChangeFollower {
 
 	private final boolean quiet;
 
+	private final boolean json;
+
 	/** A stream silent for this long is taken as dead (a node sends progress events every few seconds). */
 	private final Duration silence;
 
@@ -38,6 +40,7 @@ final class ChangeFollower {
 		this.nodes = options.nodes();
 		this.io = io;
 		this.quiet = options.quiet();
+		this.json = options.json();
 		this.silence = options.timeout().compareTo(SILENCE) > 0 ? options.timeout() : SILENCE;
 	}
 
@@ -103,8 +106,9 @@ final class ChangeFollower {
 			for (SseStream.Event e = events.next(); e != null; e = events.next()) {
 				JsonNode data = JsonMapper.shared().readTree(e.data());
 				switch (e.name()) {
-					case "put" -> io.out().println(e.id() + " put " + data.path("key").asString() + " " + value(data));
-					case "delete" -> io.out().println(e.id() + " del " + data.path("key").asString());
+					case "put", "delete" -> io.out().println(json ? line(e.name(), data)
+							: e.id() + (e.name().equals("put") ? " put " + data.path("key").asString() + " " + value(data)
+									: " del " + data.path("key").asString()));
 					case "cancelled" -> {
 						String reason = data.path("reason").asString();
 						return new Stream(last, reason.equals("compacted") ? ExitCode.COMPACTED : ExitCode.OK,
@@ -123,6 +127,14 @@ final class ChangeFollower {
 		catch (IOException ex) {
 			return new Stream(last, ExitCode.OK, Failure.describe(ex));
 		}
+	}
+
+	/** {@code -o json}: one JSON object per change and line, the event's name first, then its data. */
+	private static String line(String event, JsonNode data) {
+		Map<String, Object> line = new LinkedHashMap<>();
+		line.put("event", event);
+		line.putAll(JsonMapper.shared().convertValue(data, Map.class));
+		return JsonMapper.shared().writeValueAsString(line);
 	}
 
 	private static String value(JsonNode data) {

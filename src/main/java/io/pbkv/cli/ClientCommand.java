@@ -25,6 +25,14 @@ sealed interface ClientCommand {
 	record Help() implements ClientCommand {
 	}
 
+	/** Prints the client's version. */
+	record Version() implements ClientCommand {
+	}
+
+	/** Prints a bash completion script. */
+	record Completion() implements ClientCommand {
+	}
+
 	/** No command: read commands from stdin at a prompt. */
 	record Interactive() implements ClientCommand {
 	}

@@ -23,6 +23,12 @@ public final class ClientMain {
 		System.exit(run(args));
 	}
 
+	/** The client's version, from its jar's manifest; a build from the source tree has none. */
+	static String version() {
+		String version = ClientMain.class.getPackage().getImplementationVersion();
+		return version != null ? version : "(development build)";
+	}
+
 	public static int run(String... args) {
 		return run(List.of(args), Streams.system(), System.getenv()).code();
 	}

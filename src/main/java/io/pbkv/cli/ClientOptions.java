@@ -13,9 +13,15 @@ import java.util.List;
  * @param quiet whether confirmations and retry notices are left out
  * @param retryUnknown whether an unconditional write whose outcome is unknown may be sent again
  * @param backoff the waits between attempts
+ * @param json whether results go to stdout as JSON ({@code -o json}) instead of text
  */
 record ClientOptions(List<URI> nodes, int retries, Duration timeout, boolean quiet, boolean retryUnknown,
-		Backoff backoff) {
+		Backoff backoff, boolean json) {
+
+	ClientOptions(List<URI> nodes, int retries, Duration timeout, boolean quiet, boolean retryUnknown,
+			Backoff backoff) {
+		this(nodes, retries, timeout, quiet, retryUnknown, backoff, false);
+	}
 
 	static final List<URI> DEFAULT_NODES = List.of(URI.create("http://localhost:8081"),
 			URI.create("http://localhost:8082"));

@@ -20,7 +20,7 @@ final class CommandLine {
 	static final String NODES_ENV = "PBKV_NODES_URLS";
 
 	private static final Set<String> VALUED = Set.of("--nodes", "--retries", "--timeout",
-			"--if-version", "--since");
+			"--if-version", "--since", "-o", "--output");
 
 	private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m)?");
 
@@ -39,6 +39,8 @@ final class CommandLine {
 		boolean quiet = false;
 		boolean retryUnknown = false;
 		boolean help = false;
+		boolean version = false;
+		boolean json = false;
 		Long ifVersion = null;
 		Long since = null;
 		boolean create = false;
@@ -74,6 +76,12 @@ final class CommandLine {
 			switch (name) {
 				case "--" -> optionsEnded = true;
 				case "-h", "--help" -> help = true;
+				case "-V", "--version" -> version = true;
+				case "-o", "--output" -> json = switch (value) {
+					case "json" -> true;
+					case "text" -> false;
+					default -> throw new UsageException(name + " is text (the default) or json, not '" + value + "'");
+				};
 				case "-q", "--quiet" -> quiet = true;
 				case "--create" -> create = true;
 				case "--retry-unknown" -> retryUnknown = true;
@@ -87,9 +95,12 @@ final class CommandLine {
 			}
 		}
 		ClientOptions options = new ClientOptions(nodes(nodes, env), retries, timeout, quiet, retryUnknown,
-				Backoff.DEFAULT);
+				Backoff.DEFAULT, json);
 		if (help) {
 			return new Invocation(options, new ClientCommand.Help());
+		}
+		if (version) {
+			return new Invocation(options, new ClientCommand.Version());
 		}
 		ClientCommand command = command(words, ifVersion, create);
 		if (since != null) {
@@ -143,8 +154,16 @@ final class CommandLine {
 				yield new ClientCommand.Cluster();
 			}
 			case "help" -> new ClientCommand.Help();
+			case "version" -> new ClientCommand.Version();
+			case "completion" -> {
+				expect(rest, 1, 1, "completion bash");
+				if (!rest.get(0).equals("bash")) {
+					throw new UsageException("completion: only bash is supported (the script works in zsh with bashcompinit)");
+				}
+				yield new ClientCommand.Completion();
+			}
 			default -> throw new UsageException("unknown command '" + words.get(0)
-					+ "' (commands: set, get, del, dump, watch, cluster; none for the prompt)");
+					+ "' (commands: set, get, del, dump, watch, cluster, version, completion; none for the prompt)");
 		};
 		if (!(command instanceof ClientCommand.Set) && !(command instanceof ClientCommand.Del)) {
 			refuseCondition(condition, name);

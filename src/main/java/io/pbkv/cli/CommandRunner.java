@@ -3,10 +3,13 @@ package io.pbkv.cli;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Runs one command against the cluster and reports it: results to stdout, diagnostics to stderr. */
 final class CommandRunner {
@@ -32,14 +35,30 @@ final class CommandRunner {
 		ExitCode code = switch (command) {
 			case ClientCommand.Set set -> set(set);
 			case ClientCommand.Get get -> send(KvRequest.get(get.key()), atPrompt, answer -> {
+				if (json(atPrompt)) {
+					return printJson(OutputFormat.valueJson(get.key(), answer.version(), answer.body()));
+				}
 				show(answer.body(), atPrompt);
 				return ExitCode.OK;
 			});
 			case ClientCommand.Del del -> send(KvRequest.delete(del.key(), del.condition()), atPrompt,
-					answer -> confirm(OutputFormat.deleted()));
+					answer -> json(atPrompt) ? printJson(Map.of("key", del.key(), "deleted", true))
+							: confirm(OutputFormat.deleted()));
 			case ClientCommand.Dump dump -> dump(dump.prefix(), atPrompt);
 			case ClientCommand.Watch watch -> new ChangeFollower(options, io).follow(watch.prefix(), watch.since());
-			case ClientCommand.Cluster cluster -> cluster();
+			case ClientCommand.Cluster cluster -> cluster(atPrompt);
+			case ClientCommand.Version version -> {
+				String v = ClientMain.version();
+				if (json(atPrompt)) {
+					yield printJson(Map.of("version", v));
+				}
+				io.out().println("pbkv " + v);
+				yield ExitCode.OK;
+			}
+			case ClientCommand.Completion completion -> {
+				io.out().print(HelpText.bashCompletion());
+				yield ExitCode.OK;
+			}
 			case ClientCommand.Help help -> {
 				io.out().print(atPrompt ? HelpText.prompt() : HelpText.usage());
 				yield ExitCode.OK;
@@ -62,7 +81,7 @@ final class CommandRunner {
 			return error(ExitCode.UNEXPECTED, "cannot read the value from stdin: " + ex.getMessage());
 		}
 		return send(KvRequest.put(set.key(), value, set.condition()), false,
-				answer -> confirm(OutputFormat.written(answer.json())));
+				answer -> json(false) ? printJson(answer.json()) : confirm(OutputFormat.written(answer.json())));
 	}
 
 	/** Follows the listing's pages to the last, then prints them as one table. */
@@ -90,13 +109,24 @@ final class CommandRunner {
 			}
 			after = next[0];
 		}
+		if (json(atPrompt)) {
+			Map<String, Object> dump = new LinkedHashMap<>();
+			dump.put("version", version[0]);
+			dump.put("entries", entries);
+			return printJson(dump);
+		}
 		io.out().print(OutputFormat.dump(entries, version[0]));
 		return ExitCode.OK;
 	}
 
-	private ExitCode cluster() {
+	private ExitCode cluster(boolean atPrompt) {
 		List<Probe> probes = locator.survey();
-		io.out().print(OutputFormat.cluster(probes));
+		if (json(atPrompt)) {
+			printJson(OutputFormat.clusterJson(probes));
+		}
+		else {
+			io.out().print(OutputFormat.cluster(probes));
+		}
 		return probes.stream().anyMatch(Probe::answered) ? ExitCode.OK
 				: error(ExitCode.UNAVAILABLE, "no node answers");
 	}
@@ -143,6 +173,16 @@ final class CommandRunner {
 		if (io.terminal() && (value.length == 0 || value[value.length - 1] != '\n')) {
 			io.out().println();
 		}
+	}
+
+	/** JSON goes out for {@code -o json}, except at the prompt, which is for people. */
+	private boolean json(boolean atPrompt) {
+		return options.json() && !atPrompt;
+	}
+
+	private ExitCode printJson(Object value) {
+		io.out().println(JsonMapper.shared().writeValueAsString(value));
+		return ExitCode.OK;
 	}
 
 	private ExitCode confirm(String line) {

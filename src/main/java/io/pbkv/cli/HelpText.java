@@ -22,6 +22,8 @@ final class HelpText {
 				                                   until stopped: VERSION put KEY VALUE, VERSION del KEY
 				  pbkv [options] cluster           each node's role, epoch, log indexes and reachability
 				  pbkv [options]                   an interactive prompt (SET, GET, DEL, DUMP, CLUSTER, EXIT)
+				  pbkv version                     the client's version (also --version, -V)
+				  pbkv completion bash             a bash completion script: source <(pbkv completion bash)
 
 				Options:
 				  --nodes URL,URL    the nodes to ask for the primary (default: $%s, else
@@ -34,6 +36,8 @@ final class HelpText {
 				  --timeout T        how long one request may take: 500ms, 10s, 2m (default %ds)
 				  --retry-unknown    after a 504 (outcome unknown), repeat an unconditional set/del instead of
 				                     stopping; a conditional one (--if-version, --create) is never repeated
+				  -o, --output FMT   text (the default) or json: one JSON document per command on stdout
+				                     (watch: one JSON object per change and line); errors stay text on stderr
 				  -q, --quiet        no confirmations, no retry notices (errors are still printed)
 				  -h, --help         this text
 				  --                 the end of the options: a key or value may then start with -
@@ -53,6 +57,29 @@ final class HelpText {
 				CLUSTER           each node's role, epoch, log indexes and reachability
 				HELP              this text
 				EXIT, QUIT        leave (so does end of input)
+				""";
+	}
+
+	/** Completes commands and options, and the values of -o; keys are not completed (that would need a cluster). */
+	static String bashCompletion() {
+		return """
+				# bash completion for pbkv: source <(pbkv completion bash), or save it under
+				# /etc/bash_completion.d/pbkv (zsh: autoload bashcompinit && bashcompinit first)
+				_pbkv() {
+				  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+				  case $prev in
+				    -o|--output) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
+				    completion) COMPREPLY=($(compgen -W "bash" -- "$cur")); return ;;
+				    --nodes|--retries|--timeout|--if-version|--since) return ;;
+				  esac
+				  if [[ $cur == -* ]]; then
+				    COMPREPLY=($(compgen -W "--nodes --if-version --create --since --retries --timeout --retry-unknown \\
+				      -o --output -q --quiet -h --help -V --version --" -- "$cur"))
+				  else
+				    COMPREPLY=($(compgen -W "set get del dump watch cluster version completion help" -- "$cur"))
+				  fi
+				}
+				complete -F _pbkv pbkv
 				""";
 	}
 

@@ -14,8 +14,21 @@ import tools.jackson.databind.json.JsonMapper;
  * @param status the HTTP status
  * @param body the body bytes
  * @param servedBy the {@code X-Kv-Primary} header: the primary that served the request, when known
+ * @param etag the {@code ETag} header (a key's version, quoted), when the answer had one
  */
-record HttpAnswer(URI node, int status, byte[] body, String servedBy) {
+record HttpAnswer(URI node, int status, byte[] body, String servedBy, String etag) {
+
+	HttpAnswer(URI node, int status, byte[] body, String servedBy) {
+		this(node, status, body, servedBy, null);
+	}
+
+	/** The version the {@code ETag} names, or null. */
+	Long version() {
+		if (etag == null || !etag.matches("\"\\d+\"")) {
+			return null;
+		}
+		return Long.valueOf(etag.substring(1, etag.length() - 1));
+	}
 
 	private static final JsonMapper JSON = JsonMapper.shared();
 

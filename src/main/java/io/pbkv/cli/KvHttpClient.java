@@ -56,7 +56,7 @@ final class KvHttpClient {
 				request.body());
 		try {
 			return new HttpAnswer(node, connection.getResponseCode(), body(connection),
-					connection.getHeaderField("X-Kv-Primary"));
+					connection.getHeaderField("X-Kv-Primary"), connection.getHeaderField("ETag"));
 		}
 		catch (SocketTimeoutException ex) {
 			throw new HttpTimeoutException("timed out waiting for " + node);

@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -24,6 +26,46 @@ final class OutputFormat {
 	/** A successful set: {@code OK (version 7, epoch 2)}. */
 	static String written(JsonNode result) {
 		return "OK (version " + result.path("version").asLong() + ", epoch " + result.path("epoch").asLong() + ")";
+	}
+
+	/** {@code get -o json}: the key, its version and its value, as the listing encodes values. */
+	static Map<String, Object> valueJson(String key, Long version, byte[] value) {
+		Map<String, Object> json = new LinkedHashMap<>();
+		json.put("key", key);
+		json.put("version", version);
+		utf8(value).ifPresentOrElse(text -> json.put("value", text),
+				() -> json.put("valueBase64", Base64.getEncoder().encodeToString(value)));
+		return json;
+	}
+
+	/** {@code cluster -o json}: each node asked, with its view or why it did not answer, then the primary. */
+	static Map<String, Object> clusterJson(List<Probe> probes) {
+		List<Map<String, Object>> nodes = new ArrayList<>();
+		String primary = null;
+		for (Probe probe : probes) {
+			Map<String, Object> node = new LinkedHashMap<>();
+			node.put("url", probe.node().toString());
+			node.put("answered", probe.answered());
+			ClusterView v = probe.view();
+			if (v == null) {
+				node.put("error", probe.error());
+			}
+			else {
+				node.put("nodeId", v.nodeId());
+				node.put("role", v.role());
+				node.put("epoch", v.epoch());
+				node.put("lastIndex", v.lastIndex());
+				node.put("commitIndex", v.commitIndex());
+				if (v.isPrimary()) {
+					primary = probe.node().toString();
+				}
+			}
+			nodes.add(node);
+		}
+		Map<String, Object> json = new LinkedHashMap<>();
+		json.put("nodes", nodes);
+		json.put("primary", primary);
+		return json;
 	}
 
 	static String deleted() {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -230,6 +231,37 @@ class ClientFailoverTest {
 		}
 		Captured io = new Captured();
 		assertThat(run(io, new ClientCommand.Cluster(), false, dead)).isEqualTo(ExitCode.UNAVAILABLE);
+	}
+
+	@Test
+	void withOutputJsonEachCommandPrintsOneJsonDocument() throws Exception {
+		try (FakeNode a = FakeNode.start("a").primary(3)) {
+			a.reply(WRITTEN, FakeNode.Reply.json(200, "{\"count\":1,\"keys\":[\"k\"],\"entries\":["
+					+ "{\"key\":\"k\",\"version\":9,\"value\":\"v\"}],\"version\":12}"));
+			Captured set = new Captured();
+			assertThat(ClientMain.run(List.of("--nodes", a.url().toString(), "-o", "json", "set", "k", "v"), set.streams,
+					Map.of())).isEqualTo(ExitCode.OK);
+			assertThat(set.out()).isEqualTo("{\"key\":\"k\",\"version\":9,\"epoch\":2}\n");
+			Captured dump = new Captured();
+			assertThat(ClientMain.run(List.of("--nodes", a.url().toString(), "--output=json", "dump"), dump.streams,
+					Map.of())).isEqualTo(ExitCode.OK);
+			assertThat(dump.out()).isEqualTo("{\"version\":12,\"entries\":[{\"key\":\"k\",\"version\":9,\"value\":\"v\"}]}\n");
+			Captured cluster = new Captured();
+			assertThat(ClientMain.run(List.of("--nodes", a.url().toString(), "-o", "json", "cluster"), cluster.streams,
+					Map.of())).isEqualTo(ExitCode.OK);
+			assertThat(JsonMapper.shared().readTree(cluster.out()).path("primary").asString())
+				.isEqualTo(a.url().toString());
+		}
+	}
+
+	@Test
+	void versionAndCompletionNeedNoCluster() {
+		Captured version = new Captured();
+		assertThat(ClientMain.run(List.of("--version"), version.streams, Map.of())).isEqualTo(ExitCode.OK);
+		assertThat(version.out()).startsWith("pbkv ");
+		Captured completion = new Captured();
+		assertThat(ClientMain.run(List.of("completion", "bash"), completion.streams, Map.of())).isEqualTo(ExitCode.OK);
+		assertThat(completion.out()).contains("complete -F _pbkv pbkv").contains(" watch ").contains("--output");
 	}
 
 	@Test

@@ -33,6 +33,10 @@ class CommandLineTest {
 		assertThat(parse("dump", "users/").command()).isEqualTo(new ClientCommand.Dump("users/"));
 		assertThat(parse("cluster").command()).isEqualTo(new ClientCommand.Cluster());
 		assertThat(parse("watch").command()).isEqualTo(new ClientCommand.Watch("", null));
+		assertThat(parse("-o", "json", "get", "k").options().json()).isTrue();
+		assertThat(parse("get", "k").options().json()).isFalse();
+		assertThat(parse("--version").command()).isEqualTo(new ClientCommand.Version());
+		assertThat(parse("completion", "bash").command()).isEqualTo(new ClientCommand.Completion());
 		assertThat(parse("watch", "app/", "--since", "42").command()).isEqualTo(new ClientCommand.Watch("app/", 42L));
 		assertThat(parse("GET", "k").command()).isEqualTo(new ClientCommand.Get("k"));
 	}
@@ -126,6 +130,7 @@ class CommandLineTest {
 		assertUsage("--nodes needs at least one URL", "--nodes", ",", "get", "k");
 		assertUsage("--quiet takes no value", "--quiet=yes", "get", "k");
 		assertUsage("--since applies to watch only", "get", "k", "--since", "3");
+		assertUsage("-o is text (the default) or json, not 'yaml'", "-o", "yaml", "get", "k");
 		assertUsage("usage: pbkv watch [PREFIX]", "watch", "a", "b");
 	}
 

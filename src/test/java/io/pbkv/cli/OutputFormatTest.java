@@ -125,4 +125,12 @@ class OutputFormatTest {
 		assertThat(KvRequest.list("users/ x").path()).isEqualTo("/kv?values=true&prefix=users%2F+x");
 	}
 
+	@Test
+	void getAsJsonNamesTheVersionAndEncodesTheValueAsTheListingDoes() {
+		assertThat(JSON.writeValueAsString(OutputFormat.valueJson("k", 7L, "blue".getBytes())))
+			.isEqualTo("{\"key\":\"k\",\"version\":7,\"value\":\"blue\"}");
+		assertThat(JSON.writeValueAsString(OutputFormat.valueJson("b", 8L, new byte[] { (byte) 0xff, 0, 1 })))
+			.isEqualTo("{\"key\":\"b\",\"version\":8,\"valueBase64\":\"/wAB\"}");
+	}
+
 }
