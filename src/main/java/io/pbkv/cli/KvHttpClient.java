@@ -13,8 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-import tools.jackson.databind.json.JsonMapper;
-
 /**
  * Sends client API requests to one node at a time; knows nothing of primaries or retries.
  *
@@ -96,7 +94,7 @@ final class KvHttpClient {
 			return Probe.silent(node, "HTTP " + answer.status());
 		}
 		try {
-			return Probe.answered(node, ClusterView.parse(JsonMapper.shared().readTree(answer.body())));
+			return Probe.answered(node, ClusterView.parse(answer.body()));
 		}
 		catch (RuntimeException notJson) {
 			return Probe.silent(node, "not a pbkv node (its /cluster is not JSON)");
