@@ -23,7 +23,7 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Every {@code kv.*} setting (the README's Configuration table), plus a few internal ones that say so. The
+ * Every {@code kv.*} setting (the table in docs/configuration.md), plus a few internal ones that say so. The
  * {@code @param} lines below become the descriptions IDEs show, through the generated configuration metadata.
  *
  * @param nodeId this node's unique name (letters, digits, '.', '_', '-'); the host name when unset
@@ -37,6 +37,7 @@ import org.springframework.validation.annotation.Validated;
  * @param replication when a write is acknowledged, and how a backup catches up
  * @param storage durability and compaction of the log
  * @param limits sizes and internal limits of client requests
+ * @param role data (holds the data, can be primary); witness (votes only) is refused by this release
  */
 @ConfigurationProperties("kv")
 @Validated
@@ -45,12 +46,32 @@ public record KvProperties(
 		@NotNull URI advertisedUrl, @DefaultValue List<URI> peers, @DefaultValue("backup") InitialRole initialRole,
 		Path dataDir, @Valid @DefaultValue Heartbeat heartbeat, @Valid @DefaultValue Cluster cluster,
 		@Valid @DefaultValue Replication replication, @Valid @DefaultValue Storage storage,
-		@Valid @DefaultValue Limits limits) {
+		@Valid @DefaultValue Limits limits, @NotNull @DefaultValue("data") NodeRole role) {
 
 	public enum InitialRole {
 
 		PRIMARY, BACKUP
 
+	}
+
+	public enum NodeRole {
+
+		DATA, WITNESS
+
+	}
+
+	// A witness started as a data node would vote and lead like one: refusing it is the safe answer until the
+	// quorum protocol exists.
+	@AssertTrue(message = "kv.role=witness is not supported by this release: witnesses need the quorum protocol, "
+			+ "which is not implemented yet; run data nodes only (kv.role=data, the default)")
+	public boolean isRoleSupported() {
+		return role != NodeRole.WITNESS;
+	}
+
+	@AssertTrue(message = "kv.replication.min-in-sync asks for more backups than kv.peers lists; a pair has one "
+			+ "backup, so min-in-sync is 0 or 1")
+	public boolean isMinInSyncReachable() {
+		return replication == null || replication.minInSync() <= peers.size();
 	}
 
 	public enum ReplicationMode {
@@ -113,11 +134,19 @@ public record KvProperties(
 	 * @param mode sync (acknowledged once every in-sync backup has the write durably) or async (once the primary
 	 * has it)
 	 * @param requireBackup true: writes get 503 while no backup is in sync; false: a primary that lost its backup
-	 * serves alone (availability first)
+	 * serves alone (availability first); the same as min-in-sync=1
 	 * @param snapshotFetchRate bytes per second a backup catching up by snapshot pulls at most (0: no cap)
+	 * @param minInSync with sync: how many backups must hold a write durably before it is acknowledged (writes get
+	 * 503 while fewer are in sync); 0 is availability first; a pair has one backup, so 0 or 1
 	 */
 	public record Replication(@NotNull @DefaultValue("sync") ReplicationMode mode,
-			@DefaultValue("false") boolean requireBackup, @NotNull @DefaultValue("0B") DataSize snapshotFetchRate) {
+			@DefaultValue("false") boolean requireBackup, @NotNull @DefaultValue("0B") DataSize snapshotFetchRate,
+			@Min(0) @DefaultValue("0") int minInSync) {
+
+		/** Whether writes need an in-sync backup: require-backup, or min-in-sync of 1 or more. */
+		public boolean backupRequired() {
+			return requireBackup || minInSync >= 1;
+		}
 
 		@AssertTrue(message = "kv.replication.snapshot-fetch-rate must not be negative")
 		public boolean isSnapshotFetchRateValid() {

@@ -76,7 +76,7 @@ class NodeConfiguration {
 				properties.storage().snapshotEvery(), properties.heartbeat().interval().toMillis(),
 				properties.heartbeat().timeout().toMillis(),
 				properties.replication().mode() == KvProperties.ReplicationMode.SYNC,
-				properties.replication().requireBackup(),
+				properties.replication().backupRequired(),
 				properties.initialRole() == KvProperties.InitialRole.PRIMARY, 512, compaction(properties.storage()));
 	}
 

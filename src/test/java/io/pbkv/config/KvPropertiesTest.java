@@ -34,8 +34,8 @@ class KvPropertiesTest {
 
 	@Test
 	void limitsAboveWhatOneLogRecordHoldsAreRefused() {
-		assertRefused("kv.limits.max-key-bytes=65537", "kv.limits.max-key-bytes must be between 1 and 65536");
-		assertRefused("kv.limits.max-value-bytes=65MB", "kv.limits.max-value-bytes must be between 0 and 64MB");
+		assertRefused("kv.limits.max-key-bytes must be between 1 and 65536", "kv.limits.max-key-bytes=65537");
+		assertRefused("kv.limits.max-value-bytes must be between 0 and 64MB", "kv.limits.max-value-bytes=65MB");
 	}
 
 	@Test
@@ -62,15 +62,27 @@ class KvPropertiesTest {
 		assertRefused("shorter than kv.heartbeat.timeout", "kv.heartbeat.interval=3s", "kv.heartbeat.timeout=3s");
 	}
 
-	private void assertRefused(String message, String... settings) {
-		runner.withPropertyValues(settings).run(context -> {
-			assertThat(context).hasFailed();
-			assertThat(context.getStartupFailure()).rootCause().hasMessageContaining(message);
-		});
+	@Test
+	void aWitnessIsRefusedUntilTheQuorumProtocolExists() {
+		assertRefused("kv.role=witness is not supported by this release", "kv.role=witness");
+		runner.withPropertyValues("kv.role=data").run(context -> assertThat(context).hasNotFailed());
 	}
 
-	private void assertRefused(String setting, String message) {
-		runner.withPropertyValues(setting).run(context -> {
+	@Test
+	void minInSyncCannotAskForMoreBackupsThanThereArePeers() {
+		assertRefused("kv.replication.min-in-sync asks for more backups than kv.peers lists",
+				"kv.replication.min-in-sync=1");
+		assertRefused("kv.replication.min-in-sync asks for more backups than kv.peers lists",
+				"kv.replication.min-in-sync=2", "kv.peers=http://b:8080");
+		runner.withPropertyValues("kv.replication.min-in-sync=1", "kv.peers=http://b:8080").run(context -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context.getBean(KvProperties.class).replication().backupRequired()).isTrue();
+		});
+		runner.run(context -> assertThat(context.getBean(KvProperties.class).replication().backupRequired()).isFalse());
+	}
+
+	private void assertRefused(String message, String... settings) {
+		runner.withPropertyValues(settings).run(context -> {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure()).rootCause().hasMessageContaining(message);
 		});
