@@ -38,37 +38,9 @@ public final class NodeRuntime implements AutoCloseable {
 
 	private static final int MAX_BATCH = 4096;
 
-	private sealed interface Input {
-	}
-
-	private record Write(Command command, CompletableFuture<Outcome> reply) implements Input {
-	}
-
-	private record Read(Query query, boolean local, CompletableFuture<Outcome> reply) implements Input {
-	}
-
-	private record ForcePromote(CompletableFuture<Outcome> reply) implements Input {
-	}
-
-	private record Deliver(Message message) implements Input {
-	}
-
-	/** The snapshot fetched for {@code request}, verified and durable. */
-	private record Fetched(SnapshotFetch request, Snapshot snapshot) implements Input {
-	}
-
-	/** Take a snapshot now (an operator downloads one). */
-	private record TakeSnapshot() implements Input {
-	}
-
-	/** Nothing to do but look again: a snapshot write finished. */
-	private record Wake() implements Input {
-	}
-
 	private final Node node;
 
 	private final LogStore logStore;
-
 
 	private final MonotonicClock clock;
 
@@ -84,7 +56,7 @@ public final class NodeRuntime implements AutoCloseable {
 
 	private final Duration tickInterval;
 
-	private final BlockingQueue<Input> inbox;
+	private final BlockingQueue<LoopInput> inbox;
 
 	private final AwaitedReplies awaiting;
 
@@ -123,9 +95,9 @@ public final class NodeRuntime implements AutoCloseable {
 		this.listener = listener;
 		this.tickInterval = tickInterval;
 		this.inbox = new ArrayBlockingQueue<>(queueCapacity);
-		this.snapshots = new SnapshotWriter(logStore, () -> inbox.offer(new Wake()));
+		this.snapshots = new SnapshotWriter(logStore, () -> inbox.offer(new LoopInput.Wake()));
 		this.appender = new StorageAppender(logStore, metaStore, discarded, transport, listener,
-				() -> inbox.offer(new Wake()), this::storageFailed);
+				() -> inbox.offer(new LoopInput.Wake()), this::storageFailed);
 		this.readyLoop = new ReadyLoop(node, new LoopEffects(transport));
 		this.status = node.status();
 		this.thread = Thread.ofPlatform().name("pbkv-node").unstarted(this::run);
@@ -140,25 +112,25 @@ public final class NodeRuntime implements AutoCloseable {
 
 	public CompletableFuture<Outcome> write(Command command) {
 		CompletableFuture<Outcome> reply = new CompletableFuture<>();
-		offer(new Write(command, reply), reply);
+		offer(new LoopInput.Write(command, reply), reply);
 		return reply;
 	}
 
 	/** A read; {@code local} answers from this node's own copy, whatever its role. */
 	public CompletableFuture<Outcome> read(Query query, boolean local) {
 		CompletableFuture<Outcome> reply = new CompletableFuture<>();
-		offer(new Read(query, local, reply), reply);
+		offer(new LoopInput.Read(query, local, reply), reply);
 		return reply;
 	}
 
 	/** The operator's forced promotion, for when the other node is lost for good. */
 	public CompletableFuture<Outcome> forcePromote() {
 		CompletableFuture<Outcome> reply = new CompletableFuture<>();
-		offer(new ForcePromote(reply), reply);
+		offer(new LoopInput.ForcePromote(reply), reply);
 		return reply;
 	}
 
-	private void offer(Input input, CompletableFuture<Outcome> reply) {
+	private void offer(LoopInput input, CompletableFuture<Outcome> reply) {
 		if (!running) {
 			reply.complete(new Outcome.Unavailable("node is stopped" + (failure != null ? ": " + failure : "")));
 		}
@@ -173,7 +145,7 @@ public final class NodeRuntime implements AutoCloseable {
 	 * node is stopped or its queue is full.
 	 */
 	public boolean requestSnapshot() {
-		return running && inbox.offer(new TakeSnapshot());
+		return running && inbox.offer(new LoopInput.TakeSnapshot());
 	}
 
 	/**
@@ -181,7 +153,7 @@ public final class NodeRuntime implements AutoCloseable {
 	 * full, and the message is dropped (the protocol retransmits).
 	 */
 	public boolean deliver(Message message) {
-		return running && inbox.offer(new Deliver(message));
+		return running && inbox.offer(new LoopInput.Deliver(message));
 	}
 
 	/** The node as of the end of the loop's last turn. */
@@ -228,11 +200,11 @@ public final class NodeRuntime implements AutoCloseable {
 	}
 
 	private void run() {
-		List<Input> batch = new ArrayList<>();
+		List<LoopInput> batch = new ArrayList<>();
 		try {
 			processReady();
 			while (running) {
-				Input first = inbox.poll(tickInterval.toMillis(), TimeUnit.MILLISECONDS);
+				LoopInput first = inbox.poll(tickInterval.toMillis(), TimeUnit.MILLISECONDS);
 				long turnStart = System.nanoTime();
 				if (first != null) {
 					batch.add(first);
@@ -248,7 +220,7 @@ public final class NodeRuntime implements AutoCloseable {
 					readyLoop.persisted(done);
 				}
 				node.tick(now);
-				for (Input input : batch) {
+				for (LoopInput input : batch) {
 					accept(now, input);
 				}
 				batch.clear();
@@ -273,7 +245,7 @@ public final class NodeRuntime implements AutoCloseable {
 	private void storageFailed(Exception ex) {
 		stopped(ex);
 		running = false;
-		inbox.offer(new Wake());
+		inbox.offer(new LoopInput.Wake());
 	}
 
 	private synchronized void stopped(Exception ex) {
@@ -286,30 +258,30 @@ public final class NodeRuntime implements AutoCloseable {
 		listener.failed(ex);
 	}
 
-	private void accept(long now, Input input) {
+	private void accept(long now, LoopInput input) {
 		long requestId = ++nextRequestId;
 		switch (input) {
-			case Write w -> {
+			case LoopInput.Write w -> {
 				await(requestId, w.reply(), true);
 				node.propose(now, requestId, w.command());
 			}
-			case Read r -> {
+			case LoopInput.Read r -> {
 				await(requestId, r.reply(), false);
 				node.read(now, requestId, r.query(), r.local());
 			}
-			case ForcePromote f -> {
+			case LoopInput.ForcePromote f -> {
 				await(requestId, f.reply(), true);
 				node.forcePromote(now, requestId);
 			}
-			case Deliver d -> {
+			case LoopInput.Deliver d -> {
 				if (d.message() instanceof Message.AppendResult r && r.success()) {
 					listener.replicated(now - r.sentAt());
 				}
 				node.step(now, d.message());
 			}
-			case Fetched f -> node.snapshotFetched(now, f.snapshot(), f.request().fromUrl(), f.request().sentAt());
-			case TakeSnapshot t -> node.requestSnapshot();
-			case Wake w -> {
+			case LoopInput.Fetched f -> node.snapshotFetched(now, f.snapshot(), f.request().fromUrl(), f.request().sentAt());
+			case LoopInput.TakeSnapshot t -> node.requestSnapshot();
+			case LoopInput.Wake w -> {
 			}
 		}
 	}
@@ -392,7 +364,7 @@ public final class NodeRuntime implements AutoCloseable {
 		@Override
 		public void fetch(SnapshotFetch request) {
 			// If the queue is full it is dropped: the primary offers again, and the file is already here.
-			snapshotSource.fetch(request, snapshot -> inbox.offer(new Fetched(request, snapshot)));
+			snapshotSource.fetch(request, snapshot -> inbox.offer(new LoopInput.Fetched(request, snapshot)));
 		}
 
 	}
@@ -409,24 +381,10 @@ public final class NodeRuntime implements AutoCloseable {
 	private void failAll() {
 		Outcome unknown = new Outcome.Indeterminate("node stopped before the outcome was known");
 		awaiting.failAll(unknown);
-		List<Input> left = new ArrayList<>();
+		List<LoopInput> left = new ArrayList<>();
 		inbox.drainTo(left);
 		Outcome notDone = new Outcome.Unavailable("node stopped");
-		for (Input input : left) {
-			switch (input) {
-				case Write w -> w.reply().complete(notDone);
-				case Read r -> r.reply().complete(notDone);
-				case ForcePromote f -> f.reply().complete(notDone);
-				case Deliver d -> {
-				}
-				case Fetched f -> {
-				}
-				case TakeSnapshot t -> {
-				}
-				case Wake w -> {
-				}
-			}
-		}
+		left.forEach(input -> input.refuse(notDone));
 	}
 
 	@Override
