@@ -40,6 +40,8 @@ final class OutcomeResponses {
 					u.reason() + "; not done, safe to retry");
 			case Outcome.Indeterminate i -> Problems.response(HttpStatus.GATEWAY_TIMEOUT, "outcome-unknown",
 					i.reason() + "; the write may or may not have happened");
+			case Outcome.HandedOver h -> ResponseEntity.ok()
+				.body(Map.of("from", h.from(), "to", h.to(), "epoch", h.epoch(), "lastIndex", h.lastIndex()));
 			case Outcome.Forced f -> ResponseEntity.ok()
 				.body(Map.of("epoch", f.epoch(), "lastIndex", f.lastIndex(), "warning", f.warning()));
 			case Outcome.Compacted c -> Problems.response(HttpStatus.GONE, "compacted",

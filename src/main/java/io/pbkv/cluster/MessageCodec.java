@@ -55,6 +55,8 @@ final class MessageCodec {
 
 	private static final byte PROBE_RESULT = 7;
 
+	private static final byte TIMEOUT_NOW = 8;
+
 	/** Tag, four null strings and the epoch. */
 	private static final int MIN_MESSAGE_BYTES = 1 + 4 * 4 + 8;
 
@@ -133,6 +135,7 @@ final class MessageCodec {
 			case Message.Probe m -> {
 			}
 			case Message.ProbeResult m -> out.writeBoolean(m.empty()).writeString(m.primaryId());
+			case Message.TimeoutNow m -> out.writeLong(m.lastIndex()).writeLong(m.lastEpoch());
 		}
 	}
 
@@ -145,6 +148,7 @@ final class MessageCodec {
 			case Message.VoteResult m -> VOTE_RESULT;
 			case Message.Probe m -> PROBE;
 			case Message.ProbeResult m -> PROBE_RESULT;
+			case Message.TimeoutNow m -> TIMEOUT_NOW;
 		};
 	}
 
@@ -170,6 +174,7 @@ final class MessageCodec {
 			case PROBE -> new Message.Probe(from, fromUrl, to, clusterId, epoch);
 			case PROBE_RESULT ->
 				new Message.ProbeResult(from, fromUrl, to, clusterId, epoch, in.readBoolean(), in.readString());
+			case TIMEOUT_NOW -> new Message.TimeoutNow(from, fromUrl, to, clusterId, epoch, in.readLong(), in.readLong());
 			default -> throw new MalformedMessageException("unknown message tag " + tag);
 		};
 	}

@@ -42,6 +42,11 @@ final class ClientRequests {
 			answer(requestId, new Outcome.Unavailable("no backup is in sync and kv.replication.require-backup is true"));
 			return;
 		}
+		Outcome handingOver = node.handOverInProgress().refusal();
+		if (handingOver != null) {
+			answer(requestId, handingOver);
+			return;
+		}
 		ReplicationLog log = node.log();
 		Outcome refusal = refusal(command, node.stateMachine());
 		if (refusal != null) {

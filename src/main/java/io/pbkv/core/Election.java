@@ -138,6 +138,27 @@ final class Election {
 	}
 
 	/**
+	 * A hand-over from the primary: become primary in its epoch at once, if this node holds every entry it had and
+	 * has not voted for another node in that epoch (the message moved us to the epoch before it got here).
+	 */
+	void takeOver(Message.TimeoutNow t) {
+		if (node.role() == Role.PRIMARY || t.epoch() != node.epoch()
+				|| node.votedFor() != null && !node.votedFor().equals(config.nodeId())) {
+			return;
+		}
+		ReplicationLog log = node.log();
+		if (log.lastIndex() < t.lastIndex() || log.stableIndex() < t.lastIndex()
+				|| log.epochAt(t.lastIndex()) != t.lastEpoch()) {
+			node.event(Event.Kind.MESSAGE_REJECTED, String.format(Locale.ROOT,
+					"node %s: refused a hand-over from %s: it does not hold entry %d of epoch %d", config.nodeId(),
+					t.from(), t.lastIndex(), t.lastEpoch()));
+			return;
+		}
+		cancel();
+		node.becomePrimary(t.epoch(), "handed over by " + t.from());
+	}
+
+	/**
 	 * The operator's forced promotion: becomes primary without admission or votes, saying what may
 	 * be lost; refused while any peer answers, when already primary, or without a cluster.
 	 */

@@ -73,6 +73,15 @@ public sealed interface Message {
 			boolean preVote) implements Message {
 	}
 
+	/**
+	 * A hand-over: the primary of the epoch before {@code epoch} has stepped down and voted for the addressee in
+	 * {@code epoch}; the addressee, if it holds every entry up to ({@code lastIndex}, {@code lastEpoch}), becomes
+	 * primary in {@code epoch} at once instead of waiting for the silence a failover needs.
+	 */
+	record TimeoutNow(String from, String fromUrl, String to, String clusterId, long epoch, long lastIndex,
+			long lastEpoch) implements Message {
+	}
+
 	/** Asks a peer what it holds; a node with an empty data dir founds a cluster only if every peer is empty. */
 	record Probe(String from, String fromUrl, String to, String clusterId, long epoch) implements Message {
 	}

@@ -68,6 +68,7 @@ final class MessageRouter {
 					node.replicator().onResult(now, r);
 				}
 			}
+			case Message.TimeoutNow t -> node.election().takeOver(t);
 			default -> {
 			}
 		}

@@ -49,6 +49,8 @@ public final class Node {
 
 	private final SnapshotSchedule snapshots;
 
+	private final HandOver handOver;
+
 	private long now = Long.MIN_VALUE;
 
 	/** Restores a node from what its storage recovered. Entries past {@code commitIndex} are an uncommitted tail. */
@@ -63,6 +65,7 @@ public final class Node {
 		this.router = new MessageRouter(this, config);
 		this.follower = new Follower(this, config, 0);
 		this.snapshots = new SnapshotSchedule(config, log, state, snapshot);
+		this.handOver = new HandOver(this, config);
 		state.restore(snapshot);
 		applyCommitted();
 	}
@@ -121,6 +124,7 @@ public final class Node {
 				election.start(now, follower.eligible, why);
 			}
 		}
+		handOver.check(now);
 		clients.release();
 	}
 
@@ -149,6 +153,7 @@ public final class Node {
 			case Message.ProbeResult r -> election.onProbeResult(r);
 			default -> router.route(now, m);
 		}
+		handOver.check(now);
 		clients.release();
 	}
 
@@ -165,6 +170,15 @@ public final class Node {
 	public void read(long now, long requestId, Query query, boolean local) {
 		observe(now);
 		clients.read(requestId, query, local);
+	}
+
+	/**
+	 * The operator's hand-over to the backup named {@code to}: see {@link HandOver}. Answered with
+	 * {@link Outcome.HandedOver} once done, or why not.
+	 */
+	public void handOver(long now, long requestId, String to) {
+		observe(now);
+		handOver.start(now, requestId, to);
 	}
 
 	/**
@@ -217,6 +231,17 @@ public final class Node {
 		if (from == Role.PRIMARY || epoch != previousEpoch) {
 			outbox.roleChanged(new RoleChange(config.nodeId(), from, Role.BACKUP, epoch, reason));
 		}
+	}
+
+	/**
+	 * Steps down and hands the role to {@code to}: this node becomes a backup in {@code epoch} having voted for
+	 * {@code to} there (durable before the message leaves, as every vote is), and tells it to take over at once.
+	 */
+	void handOverTo(long now, String to, String url, long epoch, long lastIndex, long lastEpoch) {
+		becomeBackup(now, epoch, null, null, "handed over to " + to);
+		setHardState(new HardState(hardState.clusterId(), epoch, to));
+		send(new Message.TimeoutNow(config.nodeId(), config.advertisedUrl(), url, hardState.clusterId(), epoch,
+				lastIndex, lastEpoch));
 	}
 
 	/** A primary that can no longer be sure nobody replaced it becomes a backup in its own epoch. */
@@ -387,6 +412,14 @@ public final class Node {
 	/** Answers a read from the applied state, or a watch's page from the committed log. */
 	Outcome answer(Query query) {
 		return query instanceof Query.Changes page ? changes.read(page, log, state.appliedIndex()) : state.read(query);
+	}
+
+	ClientRequests clients() {
+		return clients;
+	}
+
+	HandOver handOverInProgress() {
+		return handOver;
 	}
 
 	KvStateMachine stateMachine() {

@@ -72,6 +72,10 @@ public sealed interface Outcome {
 	record Forced(long epoch, long lastIndex, String warning) implements Outcome {
 	}
 
+	/** This primary handed over to {@code to}, which becomes primary in {@code epoch}; this node is now a backup. */
+	record HandedOver(String from, String to, long epoch, long lastIndex) implements Outcome {
+	}
+
 	/** The state machine applied an entry that answers nobody (an epoch start). */
 	record Applied(long index) implements Outcome {
 	}

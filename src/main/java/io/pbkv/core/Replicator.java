@@ -288,4 +288,13 @@ final class Replicator {
 		return p.nodeId != null ? p.nodeId : p.url;
 	}
 
+	/** The backup named {@code nodeId} (or at that URL), or null when there is none. */
+	Progress peer(String nodeId) {
+		return peers.values()
+			.stream()
+			.filter(p -> nodeId.equals(p.nodeId) || nodeId.equals(p.url))
+			.findFirst()
+			.orElse(null);
+	}
+
 }

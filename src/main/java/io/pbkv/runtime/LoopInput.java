@@ -18,6 +18,7 @@ sealed interface LoopInput {
 			case Write w -> w.reply().complete(outcome);
 			case Read r -> r.reply().complete(outcome);
 			case ForcePromote f -> f.reply().complete(outcome);
+			case HandOver h -> h.reply().complete(outcome);
 			case Deliver d -> {
 			}
 			case Fetched f -> {
@@ -36,6 +37,9 @@ sealed interface LoopInput {
 	}
 
 	record ForcePromote(CompletableFuture<Outcome> reply) implements LoopInput {
+	}
+
+	record HandOver(String to, CompletableFuture<Outcome> reply) implements LoopInput {
 	}
 
 	record Deliver(Message message) implements LoopInput {

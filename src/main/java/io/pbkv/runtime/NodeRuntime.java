@@ -123,6 +123,13 @@ public final class NodeRuntime implements AutoCloseable {
 		return reply;
 	}
 
+	/** The operator's hand-over of the primary role to the backup named {@code to}. */
+	public CompletableFuture<Outcome> handOver(String to) {
+		CompletableFuture<Outcome> reply = new CompletableFuture<>();
+		offer(new LoopInput.HandOver(to, reply), reply);
+		return reply;
+	}
+
 	/** The operator's forced promotion, for when the other node is lost for good. */
 	public CompletableFuture<Outcome> forcePromote() {
 		CompletableFuture<Outcome> reply = new CompletableFuture<>();
@@ -272,6 +279,10 @@ public final class NodeRuntime implements AutoCloseable {
 			case LoopInput.ForcePromote f -> {
 				await(requestId, f.reply(), true);
 				node.forcePromote(now, requestId);
+			}
+			case LoopInput.HandOver h -> {
+				await(requestId, h.reply(), true);
+				node.handOver(now, requestId, h.to());
 			}
 			case LoopInput.Deliver d -> {
 				if (d.message() instanceof Message.AppendResult r && r.success()) {

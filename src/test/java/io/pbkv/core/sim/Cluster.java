@@ -48,10 +48,15 @@ final class Cluster {
 	/** How soon after the faults end, and a primary serves, every node must be caught up: a few timeouts. */
 	static final long CATCH_UP_PATIENCE = 4 * HEARTBEAT_TIMEOUT;
 
-	record Request(long id, String node, Command command, Query query, boolean force, Consumer<Outcome> reply) {
+	/** A client's or operator's request: a write, a read, a forced promotion, or a hand-over to {@code handOverTo}. */
+	record Request(long id, String node, Command command, Query query, boolean force, String handOverTo,
+			Consumer<Outcome> reply) {
 	}
 
 	final long seed;
+
+	/** Hand-overs that completed in this run: the schedules must reach them, or they test less than they seem to. */
+	int handOversDone;
 
 	final Random random;
 
@@ -697,15 +702,21 @@ final class Cluster {
 	// --- clients ------------------------------------------------------------------------------------------
 
 	long write(String node, Command command, Consumer<Outcome> reply) {
-		return submit(new Request(++nextRequest, node, command, null, false, reply));
+		return submit(new Request(++nextRequest, node, command, null, false, null, reply));
 	}
 
 	long read(String node, Query query, Consumer<Outcome> reply) {
-		return submit(new Request(++nextRequest, node, null, query, false, reply));
+		return submit(new Request(++nextRequest, node, null, query, false, null, reply));
 	}
 
 	long forcePromote(String node, Consumer<Outcome> reply) {
-		return submit(new Request(++nextRequest, node, null, null, true, reply));
+		return submit(new Request(++nextRequest, node, null, null, true, null, reply));
+	}
+
+	/** An operator asks {@code node} to hand the primary role over to {@code to}. */
+	long handOver(String node, String to, Consumer<Outcome> reply) {
+		log("operator asks " + node + " to hand over to " + to);
+		return submit(new Request(++nextRequest, node, null, null, false, to, reply));
 	}
 
 	private long submit(Request r) {
@@ -730,6 +741,9 @@ final class Cluster {
 		turn(n, (node, t) -> {
 			if (r.force()) {
 				node.forcePromote(t, r.id());
+			}
+			else if (r.handOverTo() != null) {
+				node.handOver(t, r.id(), r.handOverTo());
 			}
 			else if (r.command() != null) {
 				node.propose(t, r.id(), r.command());

@@ -387,6 +387,56 @@ class ScenarioTest {
 		assertThat(lastRead(cluster)).isEqualTo("v1");
 	}
 
+	/**
+	 * A hand-over moves the primary role to the backup at once (well within one heartbeat interval), with writes
+	 * flowing and none lost; the old primary follows in the new epoch. Fails if the backup waits for silence
+	 * instead (Election.takeOver a no-op), or if the old primary goes on serving after it sent the hand-over.
+	 */
+	@Test
+	void aHandOverMovesThePrimaryToTheBackupAtOnceLosingNothing() {
+		Cluster cluster = twoNodes(13);
+		SimClient writer = new SimClient(1, cluster, new java.util.Random(13), KEYS);
+		writer.start(cluster.now());
+		cluster.runFor(500);
+		long epoch = cluster.status("a").epoch();
+		List<Outcome> outcomes = new ArrayList<>();
+		long asked = cluster.now();
+		cluster.handOver("a", "b", outcomes::add);
+		assertThat(cluster.runUntil(() -> "b".equals(cluster.primary()), 2_000)).isTrue();
+		assertThat(cluster.now() - asked).as("ms until b leads").isLessThan(200);
+		cluster.runFor(200);
+		assertThat(outcomes).singleElement().isInstanceOfSatisfying(Outcome.HandedOver.class, h -> {
+			assertThat(h.to()).isEqualTo("b");
+			assertThat(h.epoch()).isEqualTo(epoch + 1);
+		});
+		assertThat(cluster.status("b").epoch()).isEqualTo(epoch + 1);
+		assertThat(cluster.runUntil(() -> cluster.inSync("b", "a"), 2_000)).as("a follows b").isTrue();
+		cluster.runFor(500);
+		writer.stop();
+		cluster.settleAndCheck(KEYS, 30_000);
+	}
+
+	/** A hand-over is refused by a backup, to a node that is not a backup, and while one is under way. */
+	@Test
+	void aHandOverIsRefusedWhereItCannotBeDone() {
+		Cluster cluster = twoNodes(14);
+		List<Outcome> outcomes = new ArrayList<>();
+		cluster.handOver("b", "a", outcomes::add);
+		cluster.handOver("a", "nobody", outcomes::add);
+		cluster.runFor(200);
+		assertThat(outcomes).hasSize(2).allSatisfy(o -> assertThat(o).isInstanceOf(Outcome.Unavailable.class));
+		assertThat(((Outcome.Unavailable) outcomes.get(0)).reason()).contains("not primary");
+		assertThat(((Outcome.Unavailable) outcomes.get(1)).reason()).contains("no backup named nobody");
+		cluster.crash("b");
+		outcomes.clear();
+		cluster.handOver("a", "b", outcomes::add);
+		cluster.runFor(4_000);
+		assertThat(outcomes).singleElement().isInstanceOf(Outcome.Unavailable.class);
+		assertThat(cluster.primary()).isEqualTo("a");
+		cluster.restart("b");
+		cluster.settleAndCheck(KEYS, 30_000);
+	}
+
 	/** Guarantee 7: the operator's forced promotion is refused while the peer answers, whatever this node's state. */
 	@Test
 	void forcedPromotionIsRefusedWhileThePeerAnswers() {

@@ -1,6 +1,8 @@
 package io.pbkv.core.sim;
 
 import io.pbkv.core.Compaction;
+import io.pbkv.core.Outcome;
+import io.pbkv.core.Role;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -127,9 +129,12 @@ class SimulationTest {
 	private static void runSeeds(Setup setup, int count) {
 		List<String> failures = new ArrayList<>();
 		Cluster.FetchCounts fetches = new Cluster.FetchCounts();
+		int[] handOvers = { 0 };
 		IntStream.range(0, count).mapToLong(setup::seed).forEach(seed -> {
 			try {
-				fetches.add(run(seed, setup).fetchCounts);
+				Cluster cluster = run(seed, setup);
+				fetches.add(cluster.fetchCounts);
+				handOvers[0] += cluster.handOversDone;
 			}
 			catch (AssertionError | RuntimeException ex) {
 				if (failures.size() < 5) {
@@ -141,6 +146,9 @@ class SimulationTest {
 			}
 		});
 		assertThat(failures).as("failing seeds of " + setup).isEmpty();
+		if (count >= 100) {
+			assertThat(handOvers[0]).as("hand-overs completed in " + setup).isGreaterThan(count / 20);
+		}
 		// The schedules must reach the paths of the snapshot transfer, or they test less than they seem to. (With a
 		// backup required the primary commits nothing without it, so no backup falls behind its compaction; a
 		// file replaced under a fetch is rare here and has a scenario of its own.)
@@ -190,7 +198,10 @@ class SimulationTest {
 		}
 		long t = 1_000 + r.nextInt(2_000);
 		while (t < DURATION) {
-			if (setup.crashAll && r.nextInt(3) == 0) {
+			if (r.nextInt(6) == 0) {
+				t = handOver(cluster, r, t);
+			}
+			else if (setup.crashAll && r.nextInt(3) == 0) {
 				t = crashAll(cluster, r, t);
 			}
 			else if (setup.linkCuts && r.nextInt(3) == 0) {
@@ -259,6 +270,28 @@ class SimulationTest {
 			t += length + (flaps > 1 ? r.nextInt(1_000) : 0);
 		}
 		return t;
+	}
+
+	/**
+	 * An operator asks a node (the primary, most of the time) to hand over to another; faults may follow at once,
+	 * while it is under way.
+	 */
+	private static long handOver(Cluster cluster, Random r, long t) {
+		List<String> ids = cluster.ids();
+		cluster.fault(t, () -> {
+			String from = ids.stream()
+				.filter(id -> cluster.node(id).up() && cluster.node(id).node.status().role() == Role.PRIMARY)
+				.findFirst()
+				.filter(id -> r.nextInt(4) != 0)
+				.orElse(ids.get(r.nextInt(ids.size())));
+			List<String> others = ids.stream().filter(id -> !id.equals(from)).toList();
+			cluster.handOver(from, others.get(r.nextInt(others.size())), outcome -> {
+				if (outcome instanceof Outcome.HandedOver) {
+					cluster.handOversDone++;
+				}
+			});
+		});
+		return t + (r.nextBoolean() ? r.nextInt(50) : 500 + r.nextInt(2_000));
 	}
 
 	/** Every node crashes at once and comes back after a while, one by one. */
