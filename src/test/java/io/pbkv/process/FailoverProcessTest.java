@@ -185,6 +185,49 @@ class FailoverProcessTest {
 		}
 	}
 
+	/**
+	 * A hand-over under load: b leads in a new epoch, no acknowledged write is lost, a follows it, and the
+	 * longest time writers saw no success is printed (the figure to compare with a failover's).
+	 */
+	@Test
+	void aHandOverUnderLoadMovesThePrimaryAndLosesNothing() throws Exception {
+		try (Pair pair = new Pair(work).start()) {
+			Map<String, String> acked = new ConcurrentHashMap<>();
+			AtomicBoolean stop = new AtomicBoolean();
+			long epoch = pair.cluster(pair.a).get("epoch").asLong();
+			try (ExecutorService pool = Executors.newFixedThreadPool(6)) {
+				write(pair, pool, stop, acked, "hand");
+				Pair.await("some acknowledged writes", Duration.ofSeconds(20), () -> acked.size() >= 200);
+				assertThat(handOver(pair, pair.a, "b", "wrong").status()).isEqualTo(403);
+				assertThat(handOver(pair, pair.b, "a", Pair.TOKEN).status()).as("a backup cannot hand over")
+					.isEqualTo(409);
+				int before = acked.size();
+				long asked = System.nanoTime();
+				KvHttp.Result handedOver = handOver(pair, pair.a, "b", Pair.TOKEN);
+				long answered = System.nanoTime();
+				assertThat(handedOver.status()).as(handedOver.body()).isEqualTo(200);
+				assertThat(handedOver.body()).contains("\"to\":\"b\"").contains("\"epoch\":" + (epoch + 1));
+				Pair.await("a write through b", Duration.ofSeconds(10),
+						() -> pair.http.put(pair.b.url(), "after-hand-over", "x").status() == 200);
+				System.out.printf("hand-over: answered after %d ms; b took a write %d ms after that%n",
+						TimeUnit.NANOSECONDS.toMillis(answered - asked),
+						TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - answered));
+				pair.awaitPrimary(pair.b, Duration.ofSeconds(10));
+				Pair.await("writes through the new primary", Duration.ofSeconds(30), () -> acked.size() >= before + 200);
+				stop.set(true);
+			}
+			assertThat(pair.cluster(pair.b).get("epoch").asLong()).isEqualTo(epoch + 1);
+			assertAllPresent(pair, pair.b, acked);
+			pair.awaitInSync(pair.b, pair.a);
+		}
+	}
+
+	private static KvHttp.Result handOver(Pair pair, NodeProcess node, String to, String token) {
+		return pair.http.send(HttpRequest.newBuilder(URI.create(node.url() + "/cluster/hand-over?to=" + to))
+			.header("X-Kv-Token", token)
+			.POST(HttpRequest.BodyPublishers.noBody()));
+	}
+
 	@Test
 	void forcedPromotionIsRefusedWhileThePeerAnswers() throws Exception {
 		try (Pair pair = new Pair(work).start()) {
