@@ -76,7 +76,8 @@ final class TestMessages {
 				new Message.Probe("b", b, a, null, 0),
 				new Message.Probe(null, null, null, null, 0),
 				new Message.ProbeResult("a", a, b, null, 0, true, null),
-				new Message.ProbeResult("a", a, b, "cluster-1", 4, false, "a"));
+				new Message.ProbeResult("a", a, b, "cluster-1", 4, false, "a"),
+				new Message.TimeoutNow("a", a, b, "cluster-1", 5, 412, 4));
 	}
 
 }
