@@ -12,6 +12,8 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 
+import tools.jackson.databind.json.JsonMapper;
+
 /** The one mapping from what the core decided to what the client sees. */
 final class OutcomeResponses {
 
@@ -20,9 +22,7 @@ final class OutcomeResponses {
 
 	static ResponseEntity<Object> toResponse(Outcome outcome) {
 		return switch (outcome) {
-			case Outcome.Written w -> ResponseEntity.ok()
-				.eTag(Conditions.etag(w.version()))
-				.body(new WriteResult(w.key(), w.version(), w.epoch()));
+			case Outcome.Written w -> written(w, null);
 			case Outcome.Deleted d -> ResponseEntity.noContent().build();
 			case Outcome.Found f -> ResponseEntity.ok()
 				.eTag(Conditions.etag(f.value().version()))
@@ -51,6 +51,21 @@ final class OutcomeResponses {
 			case Outcome.Changes c -> throw new IllegalStateException("a watch streams its pages itself");
 			case Outcome.Applied a -> throw new IllegalStateException("no client waits for " + a);
 		};
+	}
+
+	/**
+	 * A successful PUT: {@code ETag} and the JSON of {@link WriteResult}, serialized here rather than by Spring MVC's
+	 * message converters (choosing one by the Accept header on every write cost about a tenth of a node's PUT
+	 * throughput); {@code primary}, when not null, goes out as {@code X-Kv-Primary}.
+	 */
+	static ResponseEntity<Object> written(Outcome.Written w, String primary) {
+		ResponseEntity.BodyBuilder answer = ResponseEntity.ok()
+			.eTag(Conditions.etag(w.version()))
+			.contentType(MediaType.APPLICATION_JSON);
+		if (primary != null) {
+			answer.header("X-Kv-Primary", primary);
+		}
+		return answer.body(JsonMapper.shared().writeValueAsBytes(new WriteResult(w.key(), w.version(), w.epoch())));
 	}
 
 	/** The JSON of a successful PUT. */
