@@ -29,7 +29,7 @@ final class ChangeFollower {
 
 	private final Streams io;
 
-	private final boolean quiet;
+	private final Notices notices;
 
 	private final boolean json;
 
@@ -39,7 +39,7 @@ final class ChangeFollower {
 	ChangeFollower(ClientOptions options, Streams io) {
 		this.nodes = options.nodes();
 		this.io = io;
-		this.quiet = options.quiet();
+		this.notices = new Notices(io.err(), options.quiet());
 		this.json = options.json();
 		this.silence = options.timeout().compareTo(SILENCE) > 0 ? options.timeout() : SILENCE;
 	}
@@ -91,7 +91,7 @@ final class ChangeFollower {
 			}
 			failures++;
 			long pause = Math.min(MAX_PAUSE.toMillis(), 50L << Math.min(failures, 6));
-			notice("the watch on " + node + " ended (" + why + "); resuming "
+			notices.watchResumes("the watch on " + node + " ended (" + why + "); resuming "
 					+ (last != null ? "after version " + last : "from now") + " in " + pause + " ms");
 			Thread.sleep(pause);
 		}
@@ -140,13 +140,6 @@ final class ChangeFollower {
 	private static String value(JsonNode data) {
 		JsonNode text = data.get("value");
 		return text != null ? text.asString() : "base64:" + data.path("valueBase64").asString();
-	}
-
-	private void notice(String line) {
-		if (!quiet) {
-			io.err().println("pbkv: " + line);
-			io.err().flush();
-		}
 	}
 
 	private ExitCode error(ExitCode code, String message) {

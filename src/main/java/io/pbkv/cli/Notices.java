@@ -23,6 +23,11 @@ final class Notices {
 		say(OutputFormat.foundPrimary(primary));
 	}
 
+	/** A watch's stream ended and it is about to resume on the next node. */
+	void watchResumes(String line) {
+		say(line);
+	}
+
 	private void say(String line) {
 		if (!quiet) {
 			err.println("pbkv: " + line);
