@@ -6,10 +6,12 @@ import io.pbkv.core.Message;
 import io.pbkv.runtime.Transport;
 
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -36,9 +38,11 @@ public final class PeerClient implements Transport {
 
 	private final Map<String, PeerLink> links = new LinkedHashMap<>();
 
-	private final Map<String, PeerSender> control = new LinkedHashMap<>();
+	private final Map<String, PeerStream> control = new LinkedHashMap<>();
 
-	private final Map<String, PeerSender> data = new LinkedHashMap<>();
+	private final Map<String, PeerStream> data = new LinkedHashMap<>();
+
+	private final HttpClient http;
 
 	private final Counter unknownPeer;
 
@@ -67,6 +71,10 @@ public final class PeerClient implements Transport {
 		this.ackWaiters = ackWaiters;
 		Duration connectTimeout = CONNECT_TIMEOUT.compareTo(requestTimeout) < 0 ? CONNECT_TIMEOUT : requestTimeout;
 		String sentToken = token == null || token.isBlank() ? null : token;
+		this.http = HttpClient.newBuilder()
+			.connectTimeout(connectTimeout)
+			.executor(Executors.newVirtualThreadPerTaskExecutor())
+			.build();
 		for (URI peer : peers) {
 			String url = withoutTrailingSlash(peer.toString());
 			if (links.containsKey(url)) {
@@ -74,16 +82,18 @@ public final class PeerClient implements Transport {
 			}
 			PeerLink link = new PeerLink(url, registry);
 			links.put(url, link);
-			control.put(url, new PeerSender(url, "control", connectTimeout, sentToken, requestTimeout, Duration.ZERO, link,
-					registry, inbound));
-			data.put(url, new PeerSender(url, "data", connectTimeout, sentToken, requestTimeout, PER_MEGABYTE, link, registry,
-					inbound));
+			PeerSender.Factory requests = lane -> new PeerSender(url, lane, connectTimeout, sentToken, requestTimeout,
+					lane.equals("data") ? PER_MEGABYTE : Duration.ZERO, link, registry, inbound);
+			control.put(url, new PeerStream(url, "control", http, sentToken, requestTimeout, Duration.ZERO, link,
+					registry, requests));
+			data.put(url, new PeerStream(url, "data", http, sentToken, requestTimeout, PER_MEGABYTE, link, registry,
+					requests));
 		}
 		this.unknownPeer = PeerLink.dropped(registry, "unknown", "unknown-peer");
-		senders().forEach(PeerSender::start);
+		senders().forEach(PeerStream::start);
 	}
 
-	private List<PeerSender> senders() {
+	private List<PeerStream> senders() {
 		return java.util.stream.Stream.concat(control.values().stream(), data.values().stream()).toList();
 	}
 
@@ -104,7 +114,7 @@ public final class PeerClient implements Transport {
 				continue; // answered in the response to the request that carried the append
 			}
 			String to = message.to() == null ? null : withoutTrailingSlash(message.to());
-			PeerSender sender = to == null ? null : (bulky(message) ? data : control).get(to);
+			PeerStream sender = to == null ? null : (bulky(message) ? data : control).get(to);
 			if (sender != null) {
 				sender.enqueue(message);
 			}
@@ -128,15 +138,16 @@ public final class PeerClient implements Transport {
 	@Override
 	public void close() {
 		long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
-		senders().forEach(PeerSender::interrupt);
+		senders().forEach(PeerStream::interrupt);
 		try {
-			for (PeerSender sender : senders()) {
+			for (PeerStream sender : senders()) {
 				sender.await(deadline);
 			}
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+		http.shutdownNow();
 	}
 
 	private static String withoutTrailingSlash(String url) {

@@ -9,6 +9,8 @@ import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 
 /** The peer transport: one {@link PeerClient}, the node's {@code Transport}. */
 @Configuration(proxyBeanMethods = false)
@@ -25,6 +27,24 @@ class PeerConfiguration {
 			ObjectProvider<NodeRuntime> runtime) {
 		return new PeerClient(properties.peers(), properties.cluster().token(), requestTimeout(properties.heartbeat()),
 				registry, ackWaiters, message -> runtime.getObject().deliver(message));
+	}
+
+	/** The replication stream's endpoint, offered at the path of the POST endpoint. */
+	@Bean
+	static PeerStreamRegistration peerStreamRegistration(ObjectProvider<NodeRuntime> runtime,
+			ObjectProvider<MeterRegistry> registry) {
+		return new PeerStreamRegistration(
+				() -> new PeerStreamEndpoint(runtime.getObject(), new PeerRejections(registry.getObject())));
+	}
+
+	/** Checks the token and protocol version of a stream's upgrade before Tomcat's WebSocket filter takes it. */
+	@Bean
+	FilterRegistrationBean<PeerStreamGate> peerStreamGate(KvProperties properties, MeterRegistry registry) {
+		FilterRegistrationBean<PeerStreamGate> gate = new FilterRegistrationBean<>(
+				new PeerStreamGate(properties.cluster(), new PeerRejections(registry)));
+		gate.addUrlPatterns(PeerStreamRegistration.PATH);
+		gate.setOrder(Ordered.HIGHEST_PRECEDENCE);
+		return gate;
 	}
 
 	/**

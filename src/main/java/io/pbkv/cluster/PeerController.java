@@ -74,10 +74,9 @@ class PeerController {
 	@PostMapping("/internal/replicate")
 	ResponseEntity<Object> replicate(HttpServletRequest request, HttpServletResponse response) {
 		response.setHeader(PeerProtocol.HEADER, Integer.toString(PeerProtocol.VERSION));
-		String version = request.getHeader(PeerProtocol.HEADER);
-		if (!PeerProtocol.speaks(version)) {
-			return rejections.reject(HttpStatus.BAD_REQUEST, "peer-protocol-unsupported", "this node speaks peer "
-					+ "protocol " + PeerProtocol.VERSION + "; the request is in version " + version);
+		PeerAccess.Refusal unsupported = PeerAccess.version(request);
+		if (unsupported != null) {
+			return rejections.reject(unsupported);
 		}
 		try {
 			return take(request);
@@ -129,16 +128,8 @@ class PeerController {
 
 	/** Null when the request carries the token (or none is needed), else the refusal. */
 	private ResponseEntity<Object> checkToken(HttpServletRequest request) {
-		String given = request.getHeader(PeerSender.TOKEN_HEADER);
-		if (!cluster.open() && (given == null || given.isEmpty())) {
-			return rejections.reject(HttpStatus.UNAUTHORIZED, "peer-token-missing",
-					"this node requires the " + PeerSender.TOKEN_HEADER + " header (kv.cluster.token)");
-		}
-		if (!cluster.open() && !cluster.accepts(given)) {
-			return rejections.reject(HttpStatus.FORBIDDEN, "peer-token-wrong",
-					"the " + PeerSender.TOKEN_HEADER + " header does not match this node's kv.cluster.token");
-		}
-		return null;
+		PeerAccess.Refusal refusal = PeerAccess.token(cluster, request);
+		return refusal == null ? null : rejections.reject(refusal);
 	}
 
 	private ResponseEntity<Object> take(HttpServletRequest request) throws InterruptedException {

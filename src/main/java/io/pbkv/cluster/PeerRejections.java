@@ -26,12 +26,21 @@ final class PeerRejections {
 
 	ResponseEntity<Object> reject(HttpStatus status, String problem, String detail) {
 		log.debug("peer request refused with {}: {}", status.value(), detail);
+		count(problem);
+		return Problems.response(status, problem, detail);
+	}
+
+	ResponseEntity<Object> reject(PeerAccess.Refusal refusal) {
+		return reject(refusal.status(), refusal.problem(), refusal.detail());
+	}
+
+	/** Counts a refusal answered some other way (a closed stream). */
+	void count(String problem) {
 		Counter.builder("kv.peer.rejected")
 			.description("Peer requests refused: bad token, too large, malformed, node unavailable")
 			.tag("problem", problem)
 			.register(registry)
 			.increment();
-		return Problems.response(status, problem, detail);
 	}
 
 }

@@ -41,6 +41,14 @@ final class PeerSender {
 
 	static final String TOKEN_HEADER = "X-Kv-Token";
 
+	/** Makes the sender for a lane ({@code control} or {@code data}) of one peer, unstarted. */
+	@FunctionalInterface
+	interface Factory {
+
+		PeerSender create(String lane);
+
+	}
+
 	private final String url;
 
 	private final URL endpoint;
@@ -97,6 +105,11 @@ final class PeerSender {
 				link.overflowed();
 			}
 		}
+	}
+
+	/** Messages waiting to be sent. */
+	int queued() {
+		return queue.size();
 	}
 
 	/** Asks the sender to stop; a request under way is abandoned. */
@@ -261,7 +274,8 @@ final class PeerSender {
 		}
 	}
 
-	private static String hint(int status) {
+	/** Why a peer refused a request, in words an operator can act on. */
+	static String hint(int status) {
 		return switch (status) {
 			case 401 -> " (the peer requires kv.cluster.token, this node sends none)";
 			case 403 -> " (the peer has a different kv.cluster.token)";

@@ -6,6 +6,13 @@ import io.pbkv.runtime.NodeRuntime;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +27,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.never;
@@ -27,7 +35,10 @@ import static org.mockito.Mockito.timeout;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
-/** PeerClient and PeerController agree over real HTTP (Tomcat): token, content type, batch, order. */
+/**
+ * PeerClient and the peer endpoints agree over real HTTP (Tomcat): the replication stream, its gate (token, protocol
+ * version), batches and their order.
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "kv.node-id=peer-test", "kv.cluster.token=s3cret" })
 class PeerRoundTripTest {
@@ -64,7 +75,55 @@ class PeerRoundTripTest {
 					.forEach(m -> order.verify(runtime, timeout(5_000)).deliver(m));
 			}
 			assertThat(registry.get("kv.peer.requests").tag("outcome", "error").counter().count()).isZero();
+			// Both lanes went as streams, not as the requests an older peer is sent.
+			assertThat(registry.get("kv.peer.streaming").gauges()).hasSize(2)
+				.allSatisfy(gauge -> assertThat(gauge.value()).isEqualTo(1.0));
+			// The peer chose the stream's subprotocol, which names its protocol version.
+			assertThat(registry.get("kv.peer.protocol").gauge().value()).isEqualTo(PeerProtocol.VERSION);
 		}
+	}
+
+	@Test
+	void aStreamIsRefusedBeforeTheUpgradeWithoutTheTokenOrInAnotherProtocolVersion() {
+		for (var refusal : List.of(new String[] { "wrong", "1", "403" }, new String[] { null, "1", "401" },
+				new String[] { "s3cret", "99", "400" })) {
+			WebSocket.Builder builder = HttpClient.newHttpClient()
+				.newWebSocketBuilder()
+				.header(PeerProtocol.HEADER, refusal[1]);
+			if (refusal[0] != null) {
+				builder.header(PeerSender.TOKEN_HEADER, refusal[0]);
+			}
+			assertThatThrownBy(() -> builder.buildAsync(URI.create("ws://127.0.0.1:" + port + "/internal/replicate"),
+					new WebSocket.Listener() {
+					}).join())
+				.cause()
+				.isInstanceOfSatisfying(WebSocketHandshakeException.class, refused -> {
+					assertThat(refused.getResponse().statusCode()).isEqualTo(Integer.parseInt(refusal[2]));
+					assertThat(refused.getResponse().headers().firstValue("Content-Type"))
+						.hasValue("application/problem+json");
+				});
+		}
+		verify(runtime, never()).deliver(any());
+	}
+
+	@Test
+	void aMalformedBatchClosesTheStreamAndChangesNothing() throws Exception {
+		CompletableFuture<Integer> closed = new CompletableFuture<>();
+		WebSocket socket = HttpClient.newHttpClient()
+			.newWebSocketBuilder()
+			.header(PeerSender.TOKEN_HEADER, "s3cret")
+			.buildAsync(URI.create("ws://127.0.0.1:" + port + "/internal/replicate"), new WebSocket.Listener() {
+				@Override
+				public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+					closed.complete(statusCode);
+					return null;
+				}
+			})
+			.join();
+		socket.sendBinary(ByteBuffer.wrap(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 }), true).join();
+
+		assertThat(closed.get(5, TimeUnit.SECONDS)).isEqualTo(1003);
+		verify(runtime, never()).deliver(any());
 	}
 
 	@Test
