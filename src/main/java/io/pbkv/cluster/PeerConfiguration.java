@@ -32,9 +32,10 @@ class PeerConfiguration {
 	/** The replication stream's endpoint, offered at the path of the POST endpoint. */
 	@Bean
 	static PeerStreamRegistration peerStreamRegistration(ObjectProvider<NodeRuntime> runtime,
-			ObjectProvider<MeterRegistry> registry) {
-		return new PeerStreamRegistration(
-				() -> new PeerStreamEndpoint(runtime.getObject(), new PeerRejections(registry.getObject())));
+			ObjectProvider<MeterRegistry> registry, ObjectProvider<KvProperties> properties) {
+		return new PeerStreamRegistration(() -> new PeerStreamEndpoint(runtime.getObject(),
+				new PeerRejections(registry.getObject()),
+				requestTimeout(properties.getObject().heartbeat()).multipliedBy(2)));
 	}
 
 	/** Checks the token and protocol version of a stream's upgrade before Tomcat's WebSocket filter takes it. */

@@ -204,8 +204,9 @@ final class PeerStream {
 		if (token != null) {
 			builder.header(PeerSender.TOKEN_HEADER, token);
 		}
+		CompletableFuture<WebSocket> opening = builder.buildAsync(endpoint, connection);
 		try {
-			connection.socket = builder.buildAsync(endpoint, connection).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+			connection.socket = opening.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
 			connection.lastPongAt = System.nanoTime();
 			link.speaks(PeerProtocol.ofSubprotocol(connection.socket.getSubprotocol()));
 			link.answered();
@@ -236,6 +237,8 @@ final class PeerStream {
 		}
 		catch (TimeoutException ex) {
 			link.unanswered("no answer to the stream's handshake within " + timeout.toMillis() + " ms");
+			// Should it open after all, nobody writes on it: close it rather than leave it to the peer.
+			opening.thenAccept(WebSocket::abort);
 			return null;
 		}
 	}

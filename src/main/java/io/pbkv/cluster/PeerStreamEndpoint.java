@@ -10,6 +10,7 @@ import jakarta.websocket.Session;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
@@ -35,15 +36,22 @@ final class PeerStreamEndpoint extends Endpoint {
 
 	private final PeerRejections rejections;
 
-	PeerStreamEndpoint(NodeRuntime runtime, PeerRejections rejections) {
+	private final long idleTimeoutMillis;
+
+	/**
+	 * @param idleTimeout how long a stream may carry nothing before it is closed; its sender pings four times per
+	 * request timeout, so twice that timeout only ever closes a stream whose sender is gone or cut off
+	 */
+	PeerStreamEndpoint(NodeRuntime runtime, PeerRejections rejections, Duration idleTimeout) {
 		this.runtime = runtime;
 		this.rejections = rejections;
+		this.idleTimeoutMillis = idleTimeout.toMillis();
 	}
 
 	@Override
 	public void onOpen(Session session, EndpointConfig config) {
 		session.setMaxBinaryMessageBufferSize(PART_BYTES);
-		session.setMaxIdleTimeout(0);
+		session.setMaxIdleTimeout(idleTimeoutMillis);
 		session.addMessageHandler(ByteBuffer.class, new Batches(session));
 	}
 
