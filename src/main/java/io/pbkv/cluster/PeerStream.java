@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * write does not complete within it, is abandoned (a link the network silently cut) and a new one is opened. With
  * the request timeout of a third of the heartbeat timeout, a silently dead stream is replaced within about 0.42 of
  * the heartbeat timeout: before the silence can cost a failover or a drop. A
- * batch whose write failed is dropped: the protocol retransmits what still matters. A peer that does not offer the
+ * batch whose write failed is dropped, and so is what queued while no stream could be opened: the protocol
+ * retransmits what still matters. A peer that does not offer the
  * stream (an older release) is sent to with {@link PeerSender}'s POST requests instead, for as long as this node
  * runs.
  */
@@ -159,6 +160,13 @@ final class PeerStream {
 						if (fallback != null) {
 							handOverToFallback();
 							return;
+						}
+						// What waited for this stream is dropped, as a failed request's batch is: the protocol sends
+						// again what still matters, and a peer that is down for long cannot fill the heap.
+						queue.drainTo(drained);
+						if (!drained.isEmpty()) {
+							link.failed(drained.size());
+							drained.clear();
 						}
 						Thread.sleep(RECONNECT_BACKOFF);
 						continue;

@@ -182,6 +182,21 @@ class PeerClientTest {
 	}
 
 	@Test
+	void whatIsSentToAPeerNobodyAnswersIsDroppedNotHoarded() throws Exception {
+		// A port nothing listens on: no stream opens, and no request could be sent either.
+		String url = startPeer(0);
+		server.stop(0);
+		client = new PeerClient(List.of(URI.create(url)), null, Duration.ofSeconds(1), registry);
+		for (long i = 0; i < 500; i++) {
+			client.send(List.of(probe(url, i)));
+		}
+
+		await(() -> registry.get("kv.peer.dropped").tag("reason", "failed").counter().count() == 500);
+		assertThat(registry.get("kv.peer.queued").tag("lane", "control").gauge().value()).isZero();
+		assertThat(client.peers().get(0).reachable()).isFalse();
+	}
+
+	@Test
 	void aPeerThatRefusesTheRequestCountsAsUnreachable() throws Exception {
 		String url = startPeer(0);
 		status = 403;
