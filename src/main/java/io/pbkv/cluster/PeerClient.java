@@ -83,7 +83,7 @@ public final class PeerClient implements Transport {
 			PeerLink link = new PeerLink(url, registry);
 			links.put(url, link);
 			PeerSender.Factory requests = lane -> new PeerSender(url, lane, connectTimeout, sentToken, requestTimeout,
-					lane.equals("data") ? PER_MEGABYTE : Duration.ZERO, link, registry, inbound);
+					lane.equals("data") ? PER_MEGABYTE : Duration.ZERO, link, inbound);
 			control.put(url, new PeerStream(url, "control", http, sentToken, requestTimeout, Duration.ZERO, link,
 					registry, requests));
 			data.put(url, new PeerStream(url, "data", http, sentToken, requestTimeout, PER_MEGABYTE, link, registry,

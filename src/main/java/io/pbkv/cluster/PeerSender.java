@@ -1,7 +1,5 @@
 package io.pbkv.cluster;
 
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.pbkv.core.Message;
 
 import java.io.IOException;
@@ -77,7 +75,7 @@ final class PeerSender {
 	 * @param timeout how long a request may wait for its answer, plus {@code perMegabyte} for each MiB it carries
 	 */
 	PeerSender(String url, String lane, Duration connectTimeout, String token, Duration timeout, Duration perMegabyte,
-			PeerLink link, MeterRegistry registry, Consumer<Message> inbound) {
+			PeerLink link, Consumer<Message> inbound) {
 		this.inbound = inbound;
 		this.url = url;
 		this.endpoint = toUrl(url + "/internal/replicate");
@@ -86,11 +84,7 @@ final class PeerSender {
 		this.timeout = timeout;
 		this.nanosPerMegabyte = perMegabyte.toNanos();
 		this.link = link;
-		Gauge.builder("kv.peer.queued", queue, BlockingDeque::size)
-			.description("Messages waiting to be sent to a peer")
-			.tag("peer", url)
-			.tag("lane", lane)
-			.register(registry);
+		// Its queue is reported by the PeerStream it stands in for, as kv.peer.queued.
 		this.thread = Thread.ofVirtual().name("pbkv-peer-" + lane + "-" + url).unstarted(this::run);
 	}
 
