@@ -142,26 +142,35 @@ final class PeerSender {
 
 	/** Sends in requests of about {@link #TARGET_REQUEST_BYTES}; after a failure the rest is dropped too. */
 	private void sendAll(List<Message> messages) throws InterruptedException {
-		List<byte[]> chunk = new ArrayList<>();
-		long chunkBytes = 0;
-		int sent = 0;
+		int left = messages.size();
+		for (List<byte[]> batch : batches(messages)) {
+			if (!post(batch)) {
+				link.failed(left);
+				return;
+			}
+			left -= batch.size();
+		}
+	}
+
+	/** The messages encoded, in order, in batches of about {@link #TARGET_REQUEST_BYTES} (at least one each). */
+	static List<List<byte[]>> batches(List<Message> messages) {
+		List<List<byte[]>> batches = new ArrayList<>();
+		List<byte[]> batch = new ArrayList<>();
+		long batchBytes = 0;
 		for (Message message : messages) {
 			byte[] encoded = MessageCodec.encodeMessage(message);
-			if (!chunk.isEmpty() && chunkBytes + encoded.length > TARGET_REQUEST_BYTES) {
-				if (!post(chunk)) {
-					link.failed(messages.size() - sent);
-					return;
-				}
-				sent += chunk.size();
-				chunk.clear();
-				chunkBytes = 0;
+			if (!batch.isEmpty() && batchBytes + encoded.length > TARGET_REQUEST_BYTES) {
+				batches.add(batch);
+				batch = new ArrayList<>();
+				batchBytes = 0;
 			}
-			chunk.add(encoded);
-			chunkBytes += encoded.length;
+			batch.add(encoded);
+			batchBytes += encoded.length;
 		}
-		if (!post(chunk)) {
-			link.failed(chunk.size());
+		if (!batch.isEmpty()) {
+			batches.add(batch);
 		}
+		return batches;
 	}
 
 	private boolean post(List<byte[]> encodedMessages) throws InterruptedException {

@@ -176,8 +176,9 @@ final class PeerStream {
 				if (first != null) {
 					drained.add(first);
 					queue.drainTo(drained);
-					if (!connection.write(drained)) {
-						link.failed(drained.size());
+					int unsent = connection.write(drained);
+					if (unsent > 0) {
+						link.failed(unsent);
 					}
 					drained.clear();
 				}
@@ -291,23 +292,19 @@ final class PeerStream {
 			}
 		}
 
-		/** Writes the messages as one binary message per {@link PeerSender#TARGET_REQUEST_BYTES} or so. */
-		boolean write(List<Message> messages) throws InterruptedException {
-			List<byte[]> chunk = new ArrayList<>();
-			long chunkBytes = 0;
-			for (Message message : messages) {
-				byte[] encoded = MessageCodec.encodeMessage(message);
-				if (!chunk.isEmpty() && chunkBytes + encoded.length > PeerSender.TARGET_REQUEST_BYTES) {
-					if (!writeBatch(chunk)) {
-						return false;
-					}
-					chunk.clear();
-					chunkBytes = 0;
+		/**
+		 * Writes the messages as one binary message per {@link PeerSender#TARGET_REQUEST_BYTES} or so; returns how
+		 * many were not written because a write failed.
+		 */
+		int write(List<Message> messages) throws InterruptedException {
+			int left = messages.size();
+			for (List<byte[]> batch : PeerSender.batches(messages)) {
+				if (!writeBatch(batch)) {
+					return left;
 				}
-				chunk.add(encoded);
-				chunkBytes += encoded.length;
+				left -= batch.size();
 			}
-			return writeBatch(chunk);
+			return 0;
 		}
 
 		private boolean writeBatch(List<byte[]> encoded) throws InterruptedException {
