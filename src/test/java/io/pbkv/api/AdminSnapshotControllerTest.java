@@ -59,16 +59,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 @Import(AdminSnapshotControllerTest.Beans.class)
 class AdminSnapshotControllerTest {
 
-	private static final Path DATA;
-
-	static {
-		try {
-			DATA = Files.createTempDirectory("pbkv-admin-snapshot-test");
-		}
-		catch (IOException ex) {
-			throw new ExceptionInInitializerError(ex);
-		}
-	}
+	private static final Path DATA = TempDataDirs.create("pbkv-admin-snapshot-test");
 
 	@TestConfiguration(proxyBeanMethods = false)
 	@EnableConfigurationProperties(KvProperties.class)

@@ -8,7 +8,6 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -34,16 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 		properties = { "kv.node-id=solo", "kv.limits.max-value-bytes=1KB", "kv.limits.max-key-bytes=32" })
 class ClientApiTest {
 
-	private static final Path DATA;
-
-	static {
-		try {
-			DATA = Files.createTempDirectory("pbkv-api-test");
-		}
-		catch (IOException ex) {
-			throw new ExceptionInInitializerError(ex);
-		}
-	}
+	private static final Path DATA = TempDataDirs.create("pbkv-api-test");
 
 	@DynamicPropertySource
 	static void dataDir(DynamicPropertyRegistry registry) {

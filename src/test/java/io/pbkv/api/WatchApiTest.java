@@ -1,6 +1,5 @@
 package io.pbkv.api;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.URI;
@@ -10,7 +9,6 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,16 +36,7 @@ class WatchApiTest {
 
 	private static final Duration LIMIT = Duration.ofSeconds(20);
 
-	private static final Path DATA;
-
-	static {
-		try {
-			DATA = Files.createTempDirectory("pbkv-watch-test");
-		}
-		catch (IOException ex) {
-			throw new ExceptionInInitializerError(ex);
-		}
-	}
+	private static final Path DATA = TempDataDirs.create("pbkv-watch-test");
 
 	@DynamicPropertySource
 	static void dataDir(DynamicPropertyRegistry registry) {
