@@ -65,7 +65,8 @@ final class PeerStreamEndpoint extends Endpoint {
 
 		private final Session session;
 
-		private byte[] buffer = new byte[PART_BYTES];
+		/** Only for a batch that comes in several parts; grown as needed. */
+		private byte[] buffer = new byte[0];
 
 		private int size;
 
@@ -78,6 +79,13 @@ final class PeerStreamEndpoint extends Endpoint {
 			if ((long) size + part.remaining() > MessageCodec.MAX_BATCH_BYTES) {
 				refuse(HttpStatus.CONTENT_TOO_LARGE, "peer-batch-too-large", CloseReason.CloseCodes.TOO_BIG,
 						"a batch exceeds " + MessageCodec.MAX_BATCH_BYTES + " bytes");
+				return;
+			}
+			if (last && size == 0) {
+				// The usual case, a batch in one part: read it straight into its own array.
+				byte[] batch = new byte[part.remaining()];
+				part.get(batch);
+				deliver(batch);
 				return;
 			}
 			if (size + part.remaining() > buffer.length) {

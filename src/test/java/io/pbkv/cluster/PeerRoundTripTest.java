@@ -1,7 +1,10 @@
 package io.pbkv.cluster;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pbkv.core.Command;
+import io.pbkv.core.LogEntry;
 import io.pbkv.core.Message;
+import io.pbkv.core.Precondition;
 import io.pbkv.runtime.NodeRuntime;
 
 import java.io.IOException;
@@ -80,6 +83,24 @@ class PeerRoundTripTest {
 				.allSatisfy(gauge -> assertThat(gauge.value()).isEqualTo(1.0));
 			// The peer chose the stream's subprotocol, which names its protocol version.
 			assertThat(registry.get("kv.peer.protocol").gauge().value()).isEqualTo(PeerProtocol.VERSION);
+		}
+	}
+
+	@Test
+	void aBatchLargerThanOneFramePartArrivesWhole() throws Exception {
+		when(runtime.deliver(any())).thenReturn(true);
+		String url = "http://127.0.0.1:" + port;
+		byte[] value = new byte[300 * 1024];
+		new java.util.Random(7).nextBytes(value);
+		Message big = new Message.Append("a", url, url, "cluster-1", 1, 0, 0,
+				List.of(new LogEntry(1, 1, new Command.Put("big", value, Precondition.NONE))), 0, 1, 0, 0);
+
+		try (PeerClient client = new PeerClient(List.of(URI.create(url)), "s3cret", Duration.ofSeconds(5),
+				new SimpleMeterRegistry())) {
+			client.send(List.of(big));
+
+			// Tomcat hands it over in 64 KiB parts; the node gets it once, whole and equal.
+			verify(runtime, timeout(5_000)).deliver(big);
 		}
 	}
 
