@@ -54,26 +54,26 @@ class KvController {
 	}
 
 	@PutMapping("/kv/**")
-	ResponseEntity<Object> put(HttpServletRequest request,
+	ResponseEntity<Object> put(HttpServletRequest request, HttpServletResponse response,
 			@RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
 			@RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) throws IOException {
 		String key = KeyPath.keyOf(request, limits.maxKeyBytes());
 		var precondition = Conditions.forWrite(ifMatch, ifNoneMatch);
 		byte[] value = readValue(request);
-		return write(request, value, new Command.Put(key, value, precondition));
+		return write(request, response, value, new Command.Put(key, value, precondition));
 	}
 
 	@DeleteMapping("/kv/**")
-	ResponseEntity<Object> delete(HttpServletRequest request,
-			@RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+	ResponseEntity<Object> delete(HttpServletRequest request, HttpServletResponse response,
+			@RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) throws IOException {
 		String key = KeyPath.keyOf(request, limits.maxKeyBytes());
-		return write(request, null, new Command.Delete(key, Conditions.forWrite(ifMatch, null)));
+		return write(request, response, null, new Command.Delete(key, Conditions.forWrite(ifMatch, null)));
 	}
 
 	@GetMapping("/kv/**")
-	ResponseEntity<Object> get(HttpServletRequest request,
+	ResponseEntity<Object> get(HttpServletRequest request, HttpServletResponse response,
 			@RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
-			@RequestParam(defaultValue = "linearizable") String consistency) {
+			@RequestParam(defaultValue = "linearizable") String consistency) throws IOException {
 		String key = KeyPath.keyOf(request, limits.maxKeyBytes());
 		boolean local = local(consistency);
 		if (!local && !servesHere(request)) {
@@ -84,6 +84,10 @@ class KvController {
 			return served(ResponseEntity.status(HttpStatus.NOT_MODIFIED)
 				.eTag(Conditions.etag(found.value().version()))
 				.build());
+		}
+		if (outcome instanceof Outcome.Found found) {
+			DirectAnswers.found(response, found, runtime.status().role() == Role.PRIMARY ? nodeId : null);
+			return null;
 		}
 		return served(OutcomeResponses.toResponse(outcome));
 	}
@@ -167,14 +171,15 @@ class KvController {
 				"limit must be a whole number from 1 to " + MAX_LIMIT + ", not '" + limit + "'");
 	}
 
-	private ResponseEntity<Object> write(HttpServletRequest request, byte[] body, Command command) {
+	private ResponseEntity<Object> write(HttpServletRequest request, HttpServletResponse response, byte[] body,
+			Command command) throws IOException {
 		if (!servesHere(request)) {
 			return route(request, body, true);
 		}
 		Outcome outcome = await(runtime.write(command), true);
 		if (outcome instanceof Outcome.Written w) {
-			// The common answer built once, with the primary's header, rather than rebuilt by served().
-			return OutcomeResponses.written(w, nodeId);
+			DirectAnswers.written(response, w, nodeId);
+			return null;
 		}
 		return served(OutcomeResponses.toResponse(outcome));
 	}
@@ -213,7 +218,7 @@ class KvController {
 		}
 		return ResponseEntity.status(response.getStatusCode())
 			.headers(response.getHeaders())
-			.header("X-Kv-Primary", nodeId)
+			.header(DirectAnswers.PRIMARY_HEADER, nodeId)
 			.body(response.getBody());
 	}
 

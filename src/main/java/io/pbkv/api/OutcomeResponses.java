@@ -22,7 +22,7 @@ final class OutcomeResponses {
 
 	static ResponseEntity<Object> toResponse(Outcome outcome) {
 		return switch (outcome) {
-			case Outcome.Written w -> written(w, null);
+			case Outcome.Written w -> written(w);
 			case Outcome.Deleted d -> ResponseEntity.noContent().build();
 			case Outcome.Found f -> ResponseEntity.ok()
 				.eTag(Conditions.etag(f.value().version()))
@@ -53,19 +53,12 @@ final class OutcomeResponses {
 		};
 	}
 
-	/**
-	 * A successful PUT: {@code ETag} and the JSON of {@link WriteResult}, serialized here rather than by Spring MVC's
-	 * message converters (choosing one by the Accept header on every write cost about a tenth of a node's PUT
-	 * throughput); {@code primary}, when not null, goes out as {@code X-Kv-Primary}.
-	 */
-	static ResponseEntity<Object> written(Outcome.Written w, String primary) {
-		ResponseEntity.BodyBuilder answer = ResponseEntity.ok()
+	/** A successful PUT: {@code ETag} and the JSON of {@link WriteResult} (the controller writes it directly). */
+	static ResponseEntity<Object> written(Outcome.Written w) {
+		return ResponseEntity.ok()
 			.eTag(Conditions.etag(w.version()))
-			.contentType(MediaType.APPLICATION_JSON);
-		if (primary != null) {
-			answer.header("X-Kv-Primary", primary);
-		}
-		return answer.body(JsonMapper.shared().writeValueAsBytes(new WriteResult(w.key(), w.version(), w.epoch())));
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(JsonMapper.shared().writeValueAsBytes(new WriteResult(w.key(), w.version(), w.epoch())));
 	}
 
 	/** The JSON of a successful PUT. */

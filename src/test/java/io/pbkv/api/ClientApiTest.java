@@ -87,11 +87,15 @@ class ClientApiTest {
 		assertThat(version).isPositive();
 		assertThat(written.get("epoch").asLong()).isEqualTo(1);
 		assertThat(response.headers().firstValue("ETag")).hasValue("\"" + version + "\"");
+		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+		assertThat(response.headers().firstValue("Content-Length")).hasValue(Integer.toString(response.body().length));
 
 		HttpResponse<byte[]> read = get("/kv/color");
 		assertThat(read.statusCode()).isEqualTo(200);
 		assertThat(read.body()).isEqualTo("blue".getBytes(StandardCharsets.UTF_8));
 		assertThat(read.headers().firstValue("ETag")).hasValue("\"" + version + "\"");
+		assertThat(read.headers().firstValue("Content-Type")).hasValue("application/octet-stream");
+		assertThat(read.headers().firstValue("X-Kv-Primary")).hasValue("solo");
 	}
 
 	@Test
