@@ -1,27 +1,32 @@
 package io.pbkv.cluster;
 
+import io.pbkv.core.InSyncConfig;
 import io.pbkv.core.LogEntry;
 import io.pbkv.core.Message;
 import io.pbkv.storage.LogRecordCodec;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The body of a peer request: a batch of {@link Message}s.
  *
  * <pre>
- * batch    = u8 version(2), i32 count, message*
+ * batch    = u8 version(3), i32 count, message*
  * message  = u8 tag, str from, str fromUrl, str to, str clusterId, i64 epoch, then by tag:
  *   1 Append          i64 prevIndex, i64 prevEpoch, i32 n, n * (i32 length, LogRecordCodec entry),
- *                     i64 commitIndex, i64 sentAt, i64 admission, i64 admittedFrom
- *   2 AppendResult    bool success, i64 matchIndex, i64 sentAt, bool eligible, bool snapshotNeeded
+ *                     i64 commitIndex, i64 sentAt, i64 admission, i64 admittedFrom, config
+ *   2 AppendResult    bool success, i64 matchIndex, i64 sentAt, bool eligible, bool snapshotNeeded,
+ *                     i64 configEpoch, i64 configVersion, bool witness
  *   3 InstallSnapshot i64 lastIndex, i64 lastEpoch, i64 sentAt (an offer: the file is fetched in chunks)
- *   4 VoteRequest     i64 lastIndex, i64 lastEpoch, bool preVote
- *   5 VoteResult      bool granted, bool preVote
+ *   4 VoteRequest     i64 lastIndex, i64 lastEpoch, bool preVote, bool handOver
+ *   5 VoteResult      bool granted, bool preVote, config
  *   6 Probe           (nothing)
  *   7 ProbeResult     bool empty, str primaryId
+ * config = bool present, then if present: i64 epoch, i64 version, i32 n, n * str member
  * str = i32 length (-1 for null), UTF-8; bytes = i32 length, bytes; bool = u8 0 or 1; all big-endian
  * </pre>
  *
@@ -39,7 +44,7 @@ final class MessageCodec {
 
 	static final int MAX_MESSAGES = 100_000;
 
-	static final byte VERSION = 2;
+	static final byte VERSION = 3;
 
 	private static final byte APPEND = 1;
 
@@ -122,16 +127,23 @@ final class MessageCodec {
 					.writeLong(m.sentAt())
 					.writeLong(m.admission())
 					.writeLong(m.admittedFrom());
+				writeConfig(out, m.config());
 			}
 			case Message.AppendResult m -> out.writeBoolean(m.success())
 				.writeLong(m.matchIndex())
 				.writeLong(m.sentAt())
 				.writeBoolean(m.eligible())
-				.writeBoolean(m.snapshotNeeded());
+				.writeBoolean(m.snapshotNeeded())
+				.writeLong(m.configEpoch())
+				.writeLong(m.configVersion())
+				.writeBoolean(m.witness());
 			case Message.InstallSnapshot m -> out.writeLong(m.lastIndex()).writeLong(m.lastEpoch()).writeLong(m.sentAt());
 			case Message.VoteRequest m ->
-				out.writeLong(m.lastIndex()).writeLong(m.lastEpoch()).writeBoolean(m.preVote());
-			case Message.VoteResult m -> out.writeBoolean(m.granted()).writeBoolean(m.preVote());
+				out.writeLong(m.lastIndex()).writeLong(m.lastEpoch()).writeBoolean(m.preVote()).writeBoolean(m.handOver());
+			case Message.VoteResult m -> {
+				out.writeBoolean(m.granted()).writeBoolean(m.preVote());
+				writeConfig(out, m.config());
+			}
 			case Message.Probe m -> {
 			}
 			case Message.ProbeResult m -> out.writeBoolean(m.empty()).writeString(m.primaryId());
@@ -161,22 +173,52 @@ final class MessageCodec {
 		long epoch = in.readLong();
 		return switch (tag) {
 			case APPEND -> new Message.Append(from, fromUrl, to, clusterId, epoch, in.readLong(), in.readLong(),
-					entries(in), in.readLong(), in.readLong(), in.readLong(), in.readLong());
+					entries(in), in.readLong(), in.readLong(), in.readLong(), in.readLong(), config(in));
 			case APPEND_RESULT -> new Message.AppendResult(from, fromUrl, to, clusterId, epoch, in.readBoolean(),
-					in.readLong(), in.readLong(), in.readBoolean(), in.readBoolean());
+					in.readLong(), in.readLong(), in.readBoolean(), in.readBoolean(), in.readLong(), in.readLong(),
+					in.readBoolean());
 			case INSTALL_SNAPSHOT ->
 				new Message.InstallSnapshot(from, fromUrl, to, clusterId, epoch, in.readLong(), in.readLong(),
 						in.readLong());
 			case VOTE_REQUEST -> new Message.VoteRequest(from, fromUrl, to, clusterId, epoch, in.readLong(),
-					in.readLong(), in.readBoolean());
-			case VOTE_RESULT ->
-				new Message.VoteResult(from, fromUrl, to, clusterId, epoch, in.readBoolean(), in.readBoolean());
+					in.readLong(), in.readBoolean(), in.readBoolean());
+			case VOTE_RESULT -> new Message.VoteResult(from, fromUrl, to, clusterId, epoch, in.readBoolean(),
+					in.readBoolean(), config(in));
 			case PROBE -> new Message.Probe(from, fromUrl, to, clusterId, epoch);
 			case PROBE_RESULT ->
 				new Message.ProbeResult(from, fromUrl, to, clusterId, epoch, in.readBoolean(), in.readString());
 			case TIMEOUT_NOW -> new Message.TimeoutNow(from, fromUrl, to, clusterId, epoch, in.readLong(), in.readLong());
 			default -> throw new MalformedMessageException("unknown message tag " + tag);
 		};
+	}
+
+	private static void writeConfig(WireWriter out, InSyncConfig config) {
+		out.writeBoolean(config != null);
+		if (config != null) {
+			out.writeLong(config.epoch()).writeLong(config.version()).writeInt(config.members().size());
+			config.members().forEach(out::writeString);
+		}
+	}
+
+	private static InSyncConfig config(WireReader in) throws MalformedMessageException {
+		if (!in.readBoolean()) {
+			return null;
+		}
+		long epoch = in.readLong();
+		long version = in.readLong();
+		int count = in.readCount(4, 10_000, "member");
+		Set<String> members = new HashSet<>();
+		for (int i = 0; i < count; i++) {
+			String member = in.readString();
+			if (member == null || member.isEmpty()) {
+				throw new MalformedMessageException("configuration member " + i + " is empty");
+			}
+			members.add(member);
+		}
+		if (epoch < 0 || version < 0) {
+			throw new MalformedMessageException("negative configuration version " + epoch + "." + version);
+		}
+		return new InSyncConfig(epoch, version, members);
 	}
 
 	private static List<LogEntry> entries(WireReader in) throws MalformedMessageException {

@@ -38,8 +38,15 @@ final class ClientRequests {
 			answer(requestId, notPrimary());
 			return;
 		}
-		if (config.requireBackup() && !node.replicator().anyInSync()) {
-			answer(requestId, new Outcome.Unavailable("no backup is in sync and kv.replication.require-backup is true"));
+		if (node.replicator().inSyncBackups() < config.minInSync()) {
+			answer(requestId, new Outcome.Unavailable(config.minInSync() == 1
+					? "no backup is in sync and kv.replication.require-backup is true"
+					: node.replicator().inSyncBackups() + " backup(s) in sync, fewer than kv.replication.min-in-sync="
+							+ config.minInSync()));
+			return;
+		}
+		if (node.replicator().cutOff(node.now())) {
+			answer(requestId, cutOff());
 			return;
 		}
 		Outcome handingOver = node.handOverInProgress().refusal();
@@ -59,6 +66,11 @@ final class ClientRequests {
 		appended(entry, requestId);
 	}
 
+	private Outcome cutOff() {
+		return new Outcome.Unavailable("node " + config.nodeId() + " is primary but cannot reach a majority of voters; "
+				+ "not done, safe to retry");
+	}
+
 	Outcome notPrimary() {
 		return new Outcome.Unavailable("node " + config.nodeId() + " is not primary"
 				+ (node.primaryId() != null ? " (primary is " + node.primaryId() + ")" : " and knows no primary"));
@@ -70,6 +82,9 @@ final class ClientRequests {
 		}
 		else if (node.role() != Role.PRIMARY) {
 			answer(requestId, notPrimary());
+		}
+		else if (node.replicator().cutOff(node.now())) {
+			answer(requestId, cutOff());
 		}
 		else {
 			waitFor(Math.max(node.log().commitIndex(), node.epochStartIndex()), requestId, query, null);

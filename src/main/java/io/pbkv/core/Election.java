@@ -7,9 +7,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * How a node becomes primary other than by founding the cluster: an eligible backup promotes on silence (with
- * the votes of the other backups, none when it is the only one); a node nobody admitted needs a vote from every
- * other node and the most up-to-date log (a full restart, or a crash while the other node was catching up).
+ * How a node becomes primary other than by founding the cluster. In a pair: an eligible backup promotes on
+ * silence; a node nobody admitted needs the other node's vote and the more up-to-date log (a full restart, or a
+ * crash while the other node was catching up). With three or more voters: a member of the in-sync configuration
+ * needs the votes of a majority of voters, each of which holds it in its own newest configuration, has not heard
+ * a primary within a heartbeat timeout (its lease), and, unless it is a witness, holds no newer log.
  * Votes are asked for first as pre-votes, which change nothing, so a node that cannot win never raises the
  * epoch under a working primary. Also answers other candidates, and runs the empty-data-dir bootstrap probe.
  */
@@ -33,6 +35,14 @@ final class Election {
 
 	private final Map<String, Message.ProbeResult> probes = new HashMap<>();
 
+	/** The newest in-sync configuration among this candidate's and its voters' (three or more voters). */
+	private InSyncConfig adopted;
+
+	/** A hand-over's campaign: its voters need not wait for the old primary's lease. */
+	private boolean handOver;
+
+	private long askedAt;
+
 	private long probedAt = Progress.NEVER;
 
 	Election(Node node, NodeConfig config) {
@@ -53,9 +63,15 @@ final class Election {
 
 	/** Starts a campaign for the next epoch; an eligible node that needs no votes promotes at once. */
 	void start(long now, boolean eligible, String why) {
-		needed = eligible ? config.peerUrls().size() - 1 : config.peerUrls().size();
+		if (config.quorum() && !eligible) {
+			// Voters grant only members of their in-sync configuration: this node cannot win.
+			return;
+		}
+		needed = config.quorum() ? config.majority() - 1
+				: eligible ? config.peerUrls().size() - 1 : config.peerUrls().size();
 		reason = why;
 		campaignedAt = now;
+		handOver = false;
 		if (needed <= 0) {
 			node.becomePrimary(node.epoch() + 1, why);
 			return;
@@ -64,7 +80,8 @@ final class Election {
 		preVote = true;
 		startedAt = now;
 		grants.clear();
-		askAll(true);
+		adopted = node.heldConfig();
+		askAll(true, now);
 	}
 
 	void cancel() {
@@ -76,13 +93,20 @@ final class Election {
 		if (running() && now - startedAt >= config.heartbeatTimeout()) {
 			cancel();
 		}
+		else if (running() && config.quorum() && now - askedAt >= config.heartbeatInterval()) {
+			// A voter that still held a lease when first asked may grant now; asking again changes nothing else.
+			askAll(preVote, now);
+		}
 	}
 
-	private void askAll(boolean pre) {
+	private void askAll(boolean pre, long now) {
+		askedAt = now;
 		ReplicationLog log = node.log();
 		for (String url : config.peerUrls()) {
-			node.send(new Message.VoteRequest(config.nodeId(), config.advertisedUrl(), url, node.clusterId(),
-					targetEpoch, log.lastIndex(), log.lastEpoch(), pre));
+			if (!grants.contains(url)) {
+				node.send(new Message.VoteRequest(config.nodeId(), config.advertisedUrl(), url, node.clusterId(),
+						targetEpoch, log.lastIndex(), log.lastEpoch(), pre, handOver));
+			}
 		}
 	}
 
@@ -91,6 +115,9 @@ final class Election {
 			return;
 		}
 		grants.add(r.fromUrl());
+		if (!preVote && r.config() != null && r.config().newerThan(adopted)) {
+			adopted = r.config();
+		}
 		if (grants.size() < needed) {
 			return;
 		}
@@ -99,12 +126,13 @@ final class Election {
 			preVote = false;
 			grants.clear();
 			node.voteForSelf(targetEpoch);
-			askAll(false);
+			askAll(false, node.now());
 			return;
 		}
 		long epoch = targetEpoch;
+		InSyncConfig newest = adopted;
 		cancel();
-		node.becomePrimary(epoch, reason + String.format(Locale.ROOT, ", with %d vote(s)", needed));
+		node.becomePrimary(epoch, reason + String.format(Locale.ROOT, ", with %d vote(s)", needed), newest);
 	}
 
 	/**
@@ -115,6 +143,9 @@ final class Election {
 	boolean grant(long now, Message.VoteRequest r) {
 		if (node.clusterId() == null || node.role() == Role.PRIMARY) {
 			return false;
+		}
+		if (config.quorum()) {
+			return grantAsVoter(now, r);
 		}
 		if (node.primaryId() != null && !node.follower().silent(now)) {
 			return false;
@@ -138,11 +169,38 @@ final class Election {
 	}
 
 	/**
+	 * A voter's judgement with three or more voters. It refuses while its lease runs: until a heartbeat timeout
+	 * after it last heard a primary, after it granted a vote, or after it started (it cannot know what it granted
+	 * before), unless the old primary handed over. It grants at most once per epoch, only to a member of the newest
+	 * in-sync configuration it holds (none: nobody), and, unless it is a witness, only to a log at least as up to
+	 * date as its own.
+	 */
+	private boolean grantAsVoter(long now, Message.VoteRequest r) {
+		if (!node.follower().silent(now) && !(r.handOver() && !r.preVote())) {
+			return false;
+		}
+		if (r.epoch() < node.epoch() || r.epoch() == node.epoch() && node.votedFor() != null
+				&& !node.votedFor().equals(r.from())) {
+			return false;
+		}
+		InSyncConfig held = node.heldConfig();
+		if (held == null || !held.members().contains(r.from())) {
+			return false;
+		}
+		if (config.witness()) {
+			return true;
+		}
+		ReplicationLog log = node.log();
+		int byEpoch = Long.compare(r.lastEpoch(), log.lastEpoch());
+		return byEpoch != 0 ? byEpoch > 0 : r.lastIndex() >= log.lastIndex();
+	}
+
+	/**
 	 * A hand-over from the primary: become primary in its epoch at once, if this node holds every entry it had and
 	 * has not voted for another node in that epoch (the message moved us to the epoch before it got here).
 	 */
 	void takeOver(Message.TimeoutNow t) {
-		if (node.role() == Role.PRIMARY || t.epoch() != node.epoch()
+		if (config.witness() || node.role() == Role.PRIMARY || t.epoch() != node.epoch()
 				|| node.votedFor() != null && !node.votedFor().equals(config.nodeId())) {
 			return;
 		}
@@ -155,6 +213,21 @@ final class Election {
 			return;
 		}
 		cancel();
+		if (config.quorum()) {
+			// Still a majority's vote, asked at once: the old primary's vote is one of them.
+			targetEpoch = t.epoch();
+			preVote = false;
+			handOver = true;
+			needed = config.majority() - 1;
+			reason = "handed over by " + t.from();
+			startedAt = node.now();
+			campaignedAt = node.now();
+			grants.clear();
+			adopted = node.heldConfig();
+			node.voteForSelf(t.epoch());
+			askAll(false, node.now());
+			return;
+		}
 		node.becomePrimary(t.epoch(), "handed over by " + t.from());
 	}
 
@@ -166,17 +239,24 @@ final class Election {
 		if (node.role() == Role.PRIMARY) {
 			return new Outcome.Unavailable("node " + config.nodeId() + " is primary");
 		}
+		if (config.witness()) {
+			return new Outcome.Unavailable("node " + config.nodeId() + " is a witness: it holds no data to serve");
+		}
 		if (node.clusterId() == null) {
 			return new Outcome.Unavailable("this node holds no cluster");
 		}
-		if (!reachablePeers.isEmpty()) {
+		if (config.quorum() && reachablePeers.size() + 1 >= config.majority() && node.eligible()) {
+			return new Outcome.Unavailable("refused: a majority of voters answers (" + reachablePeers
+					+ ") and this node is in the in-sync set, so a failover needs no operator");
+		}
+		if (!config.quorum() && !reachablePeers.isEmpty()) {
 			return new Outcome.Unavailable("refused: peer(s) " + reachablePeers + " answer; ask them instead");
 		}
 		long lastIndex = node.log().lastIndex();
 		String lost = "writes acknowledged by the lost node after index " + lastIndex + " may be lost";
 		node.event(Event.Kind.FORCED_PROMOTION,
 				"node " + config.nodeId() + ": forced to primary by an operator; " + lost);
-		node.becomePrimary(node.epoch() + 1, "forced by an operator; " + lost);
+		node.becomePrimary(node.epoch() + 1, "forced by an operator; " + lost, node.heldConfig(), true);
 		return new Outcome.Forced(node.epoch(), lastIndex, lost);
 	}
 

@@ -26,7 +26,9 @@ public record Event(Kind kind, int count, String text) {
 		/** An operator made this node primary without the usual guarantees. */
 		FORCED_PROMOTION,
 		/** A message was refused: another cluster, an older epoch, or a protocol violation. */
-		MESSAGE_REJECTED
+		MESSAGE_REJECTED,
+		/** A change of the in-sync configuration was accepted by a majority of voters. */
+		CONFIG_COMMITTED
 
 	}
 

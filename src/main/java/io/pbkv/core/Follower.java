@@ -110,6 +110,12 @@ final class Follower {
 
 	void onAppend(long now, Message.Append m) {
 		heard(now);
+		// Saved before the answer leaves (it changes the hard state): the answer says this voter holds it.
+		node.acceptConfig(m.config());
+		if (config.witness()) {
+			reply(m, true, 0);
+			return;
+		}
 		ReplicationLog log = node.log();
 		long prev = m.prevIndex();
 		if (prev > log.lastIndex()) {
@@ -226,6 +232,10 @@ final class Follower {
 	 */
 	void onSnapshot(long now, Message.InstallSnapshot m) {
 		heard(now);
+		if (config.witness()) {
+			node.send(node.appendResult(m.fromUrl(), true, 0, m.sentAt(), false));
+			return;
+		}
 		// A backup that needs a snapshot is not in the in-sync set.
 		eligible = false;
 		admissionFloor = newestAdmission;
@@ -236,8 +246,7 @@ final class Follower {
 			primaryCommit = Math.max(primaryCommit, m.lastIndex());
 			verifiedIndex = Math.max(verifiedIndex, m.lastIndex());
 			// Only what it proves matches: up to its last index (our commits past it may be ours alone).
-			node.send(new Message.AppendResult(config.nodeId(), config.advertisedUrl(), m.fromUrl(), node.clusterId(),
-					node.epoch(), true, m.lastIndex(), m.sentAt(), eligible));
+			node.send(node.appendResult(m.fromUrl(), true, m.lastIndex(), m.sentAt(), false));
 			return;
 		}
 		node.outbox().fetch(new SnapshotFetch(m.from(), m.fromUrl(), m.lastIndex(), m.lastEpoch(), m.sentAt()));
@@ -246,8 +255,7 @@ final class Follower {
 
 	/** Asks for a snapshot reaching at least what we verified in this epoch (no less may replace it). */
 	private void needSnapshot(String primaryUrl, long sentAt) {
-		node.send(new Message.AppendResult(config.nodeId(), config.advertisedUrl(), primaryUrl, node.clusterId(),
-				node.epoch(), false, Math.max(1, verifiedIndex), sentAt, eligible, true));
+		node.send(node.appendResult(primaryUrl, false, Math.max(1, verifiedIndex), sentAt, true));
 	}
 
 	/** The snapshot the runtime fetched for us: install it, unless it no longer fits. */
@@ -280,8 +288,7 @@ final class Follower {
 			installSnapshot(snapshot, from);
 		}
 		verifiedIndex = Math.max(verifiedIndex, snapshot.lastIndex());
-		node.send(new Message.AppendResult(config.nodeId(), config.advertisedUrl(), fromUrl, node.clusterId(),
-				node.epoch(), true, snapshot.lastIndex(), sentAt, eligible));
+		node.send(node.appendResult(fromUrl, true, snapshot.lastIndex(), sentAt, false));
 	}
 
 	private void heard(long now) {
@@ -291,8 +298,7 @@ final class Follower {
 	}
 
 	private void reply(Message.Append m, boolean success, long matchIndex) {
-		node.send(new Message.AppendResult(config.nodeId(), config.advertisedUrl(), m.fromUrl(), node.clusterId(),
-				node.epoch(), success, matchIndex, m.sentAt(), eligible));
+		node.send(node.appendResult(m.fromUrl(), success, matchIndex, m.sentAt(), false));
 	}
 
 	/** Removes the uncommitted tail from {@code index} on, which the primary lacks; never merged, always told. */

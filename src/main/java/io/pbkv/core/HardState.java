@@ -2,12 +2,13 @@ package io.pbkv.core;
 
 /**
  * What a node must remember across restarts before it acts on it: the cluster it belongs to, the highest epoch
- * it has seen, whom it voted for in that epoch (null when it has not voted), and whether it has been in that
- * cluster with peers (then it never again runs as a cluster of one).
+ * it has seen, whom it voted for in that epoch (null when it has not voted), whether it has been in that cluster
+ * with peers (then it never again runs as a cluster of one), and, in a cluster of three or more voters, the newest
+ * in-sync configuration it accepted (null when none).
  */
-public record HardState(String clusterId, long epoch, String votedFor, boolean hasPeers) {
+public record HardState(String clusterId, long epoch, String votedFor, boolean hasPeers, InSyncConfig config) {
 
-	public static final HardState INITIAL = new HardState(null, 0, null, false);
+	public static final HardState INITIAL = new HardState(null, 0, null, false, null);
 
 	public HardState {
 		if (epoch < 0) {
@@ -15,17 +16,34 @@ public record HardState(String clusterId, long epoch, String votedFor, boolean h
 		}
 	}
 
+	public HardState(String clusterId, long epoch, String votedFor, boolean hasPeers) {
+		this(clusterId, epoch, votedFor, hasPeers, null);
+	}
+
 	/** A state of a node that has not been in its cluster with peers. */
 	public HardState(String clusterId, long epoch, String votedFor) {
-		this(clusterId, epoch, votedFor, false);
+		this(clusterId, epoch, votedFor, false, null);
 	}
 
 	public HardState withEpoch(long newEpoch) {
-		return new HardState(clusterId, newEpoch, newEpoch == epoch ? votedFor : null, hasPeers);
+		return new HardState(clusterId, newEpoch, newEpoch == epoch ? votedFor : null, hasPeers, config);
+	}
+
+	/** Voted for {@code candidate} in {@code newEpoch}. */
+	public HardState withVote(long newEpoch, String candidate) {
+		return new HardState(clusterId, newEpoch, candidate, hasPeers, config);
+	}
+
+	public HardState withClusterId(String id) {
+		return new HardState(id, epoch, votedFor, hasPeers, config);
 	}
 
 	public HardState withPeers() {
-		return new HardState(clusterId, epoch, votedFor, true);
+		return new HardState(clusterId, epoch, votedFor, true, config);
+	}
+
+	public HardState withConfig(InSyncConfig next) {
+		return new HardState(clusterId, epoch, votedFor, hasPeers, next);
 	}
 
 }

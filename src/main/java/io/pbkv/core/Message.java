@@ -23,13 +23,22 @@ public sealed interface Message {
 	 * Replicates entries after ({@code prevIndex}, {@code prevEpoch}); with no entries it is a heartbeat.
 	 * {@code sentAt} is the primary's clock when sent, echoed back so the primary can time its read lease from it.
 	 * {@code admission} > 0 tells the backup it is in the in-sync set from index {@code admittedFrom}: the only
-	 * thing that makes a backup eligible to promote itself.
+	 * thing that makes a backup of a pair eligible to promote itself. With three or more voters {@code config} is
+	 * the primary's newest in-sync configuration, which every voter accepts if it is newer than its own (null in a
+	 * pair).
 	 */
 	record Append(String from, String fromUrl, String to, String clusterId, long epoch, long prevIndex,
 			long prevEpoch, List<LogEntry> entries, long commitIndex, long sentAt, long admission,
-			long admittedFrom) implements Message {
+			long admittedFrom, InSyncConfig config) implements Message {
 		public Append {
 			entries = List.copyOf(entries);
+		}
+
+		public Append(String from, String fromUrl, String to, String clusterId, long epoch, long prevIndex,
+				long prevEpoch, List<LogEntry> entries, long commitIndex, long sentAt, long admission,
+				long admittedFrom) {
+			this(from, fromUrl, to, clusterId, epoch, prevIndex, prevEpoch, entries, commitIndex, sentAt, admission,
+					admittedFrom, null);
 		}
 	}
 
@@ -38,10 +47,19 @@ public sealed interface Message {
 	 * {@code matchIndex} is the highest index known to equal the primary's log (on success), or a hint where to
 	 * resume (on failure). {@code eligible} says whether the backup holds a valid admission. {@code snapshotNeeded}
 	 * (on failure) says the backup's committed history differs from the primary's (a former primary that went on
-	 * alone during a partition): no entry can repair it, only the primary's snapshot.
+	 * alone during a partition): no entry can repair it, only the primary's snapshot. ({@code configEpoch},
+	 * {@code configVersion}) is the newest in-sync configuration the voter holds durably (0, 0 when none), and
+	 * {@code witness} says the answer comes from a witness, which holds no entries.
 	 */
 	record AppendResult(String from, String fromUrl, String to, String clusterId, long epoch, boolean success,
-			long matchIndex, long sentAt, boolean eligible, boolean snapshotNeeded) implements Message {
+			long matchIndex, long sentAt, boolean eligible, boolean snapshotNeeded, long configEpoch,
+			long configVersion, boolean witness) implements Message {
+
+		public AppendResult(String from, String fromUrl, String to, String clusterId, long epoch, boolean success,
+				long matchIndex, long sentAt, boolean eligible, boolean snapshotNeeded) {
+			this(from, fromUrl, to, clusterId, epoch, success, matchIndex, sentAt, eligible, snapshotNeeded, 0, 0,
+					false);
+		}
 
 		public AppendResult(String from, String fromUrl, String to, String clusterId, long epoch, boolean success,
 				long matchIndex, long sentAt, boolean eligible) {
@@ -63,14 +81,31 @@ public sealed interface Message {
 	/**
 	 * Asks for a vote to become primary in {@code epoch}, with the candidate's log position. A {@code preVote}
 	 * only asks whether the vote would be granted and changes nothing, so that a node that cannot win never
-	 * disturbs a working primary by raising the epoch.
+	 * disturbs a working primary by raising the epoch. {@code handOver} marks the vote a hand-over's target asks
+	 * for: its primary stepped down and gave up its lease, so voters need not wait for that lease to run out.
 	 */
 	record VoteRequest(String from, String fromUrl, String to, String clusterId, long epoch, long lastIndex,
-			long lastEpoch, boolean preVote) implements Message {
+			long lastEpoch, boolean preVote, boolean handOver) implements Message {
+
+		public VoteRequest(String from, String fromUrl, String to, String clusterId, long epoch, long lastIndex,
+				long lastEpoch, boolean preVote) {
+			this(from, fromUrl, to, clusterId, epoch, lastIndex, lastEpoch, preVote, false);
+		}
+
 	}
 
+	/**
+	 * The answer to a {@link VoteRequest}. With three or more voters it carries the voter's newest in-sync
+	 * configuration (null when none): a new primary starts from the newest one its voters hold.
+	 */
 	record VoteResult(String from, String fromUrl, String to, String clusterId, long epoch, boolean granted,
-			boolean preVote) implements Message {
+			boolean preVote, InSyncConfig config) implements Message {
+
+		public VoteResult(String from, String fromUrl, String to, String clusterId, long epoch, boolean granted,
+				boolean preVote) {
+			this(from, fromUrl, to, clusterId, epoch, granted, preVote, null);
+		}
+
 	}
 
 	/**

@@ -44,7 +44,7 @@ final class MessageRouter {
 		boolean fromPrimary = m instanceof Message.Append || m instanceof Message.InstallSnapshot;
 		if (m.epoch() > node.epoch() || (fromPrimary && node.role() != Role.PRIMARY && !m.from().equals(node.primaryId()))) {
 			if (fromPrimary && node.clusterId() == null) {
-				node.setHardState(new HardState(m.clusterId(), node.epoch(), node.votedFor()));
+				node.setHardState(node.hardState().withClusterId(m.clusterId()));
 			}
 			node.becomeBackup(now, m.epoch(), fromPrimary ? m.from() : null, fromPrimary ? m.fromUrl() : null,
 					"saw epoch " + m.epoch() + " from " + m.from());
@@ -92,11 +92,11 @@ final class MessageRouter {
 			if (v.epoch() > node.epoch()) {
 				node.becomeBackup(now, v.epoch(), null, null, "voted for " + v.from() + " in epoch " + v.epoch());
 			}
-			node.setHardState(new HardState(node.clusterId(), v.epoch(), v.from()));
+			node.setHardState(node.hardState().withVote(v.epoch(), v.from()));
 			node.follower().lastHeard = now;
 		}
 		node.send(new Message.VoteResult(config.nodeId(), config.advertisedUrl(), v.fromUrl(), node.clusterId(),
-				v.preVote() && granted ? v.epoch() : node.epoch(), granted, v.preVote()));
+				v.preVote() && granted ? v.epoch() : node.epoch(), granted, v.preVote(), node.heldConfig()));
 	}
 
 }

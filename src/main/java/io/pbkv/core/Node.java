@@ -93,7 +93,7 @@ public final class Node {
 		}
 		if (config.peerUrls().isEmpty()) {
 			if (hardState.clusterId() == null) {
-				setHardState(new HardState(config.newClusterId(), hardState.epoch(), hardState.votedFor()));
+				setHardState(hardState.withClusterId(config.newClusterId()));
 			}
 			becomePrimary(hardState.epoch() + 1, "no peers: a cluster of one");
 		}
@@ -121,7 +121,7 @@ public final class Node {
 				String why = primaryId != null ? String.format(Locale.ROOT, "primary %s silent for %.1f s",
 						primaryId, (now - follower.lastHeard) / 1000.0) : "no primary heard for "
 								+ String.format(Locale.ROOT, "%.1f s", (now - follower.lastHeard) / 1000.0);
-				election.start(now, follower.eligible, why);
+				election.start(now, eligible(), why);
 			}
 		}
 		handOver.check(now);
@@ -193,14 +193,29 @@ public final class Node {
 	// --- transitions: one method per role change, each logged in one shape ---------------------------------
 
 	void becomePrimary(long epoch, String reason) {
+		becomePrimary(epoch, reason, hardState.config(), false);
+	}
+
+	void becomePrimary(long epoch, String reason, InSyncConfig adopted) {
+		becomePrimary(epoch, reason, adopted, false);
+	}
+
+	/**
+	 * {@code adopted}: the newest in-sync configuration this node's voters hold (three or more voters).
+	 * {@code forced}: an operator's forced promotion, after which this node's word alone is a majority.
+	 */
+	void becomePrimary(long epoch, String reason, InSyncConfig adopted, boolean forced) {
+		if (config.witness()) {
+			throw new IllegalStateException("a witness is never primary");
+		}
 		Role from = role;
 		election.cancel();
-		setHardState(new HardState(hardState.clusterId(), epoch, config.nodeId()));
+		setHardState(hardState.withVote(epoch, config.nodeId()));
 		role = Role.PRIMARY;
 		primaryId = config.nodeId();
 		primaryUrl = config.advertisedUrl();
 		clients.reset(log.slice(log.commitIndex() + 1, log.lastIndex()));
-		replicator = new Replicator(this, config, now);
+		replicator = new Replicator(this, config, now, adopted, forced ? 1 : config.majority());
 		LogEntry start = new LogEntry(log.lastIndex() + 1, epoch, new Command.EpochStart(config.nodeId()));
 		log.append(start);
 		clients.appended(start, 0);
@@ -239,7 +254,7 @@ public final class Node {
 	 */
 	void handOverTo(long now, String to, String url, long epoch, long lastIndex, long lastEpoch) {
 		becomeBackup(now, epoch, null, null, "handed over to " + to);
-		setHardState(new HardState(hardState.clusterId(), epoch, to));
+		setHardState(hardState.withVote(epoch, to));
 		send(new Message.TimeoutNow(config.nodeId(), config.advertisedUrl(), url, hardState.clusterId(), epoch,
 				lastIndex, lastEpoch));
 	}
@@ -250,14 +265,50 @@ public final class Node {
 	}
 
 	void voteForSelf(long epoch) {
-		setHardState(new HardState(hardState.clusterId(), epoch, config.nodeId()));
+		setHardState(hardState.withVote(epoch, config.nodeId()));
 		primaryId = null;
 		primaryUrl = null;
 	}
 
 	void foundCluster() {
-		setHardState(new HardState(config.newClusterId(), hardState.epoch(), hardState.votedFor()));
+		setHardState(hardState.withClusterId(config.newClusterId()));
 		becomePrimary(hardState.epoch() + 1, "founded cluster " + config.newClusterId() + ": every peer is empty");
+	}
+
+	/** Keeps {@code next} if it is newer than the in-sync configuration this node holds; saved before it answers. */
+	void acceptConfig(InSyncConfig next) {
+		if (next != null && next.newerThan(hardState.config())) {
+			setHardState(hardState.withConfig(next));
+		}
+	}
+
+	/**
+	 * Whether this node may become primary when the primary falls silent. With three or more voters: it is a data
+	 * node in the newest in-sync configuration it holds (the voters still decide). In a pair: it holds an admission.
+	 */
+	boolean eligible() {
+		if (config.quorum()) {
+			return !config.witness() && hardState.config() != null
+					&& hardState.config().members().contains(config.nodeId());
+		}
+		return follower.eligible;
+	}
+
+	/** This node's answer to a primary's append or snapshot offer, with the configuration it holds. */
+	Message.AppendResult appendResult(String toUrl, boolean success, long matchIndex, long sentAt,
+			boolean snapshotNeeded) {
+		InSyncConfig held = hardState.config();
+		return new Message.AppendResult(config.nodeId(), config.advertisedUrl(), toUrl, hardState.clusterId(),
+				hardState.epoch(), success, matchIndex, sentAt, role == Role.BACKUP && follower.eligible,
+				snapshotNeeded, held == null ? 0 : held.epoch(), held == null ? 0 : held.version(), config.witness());
+	}
+
+	HardState hardState() {
+		return hardState;
+	}
+
+	InSyncConfig heldConfig() {
+		return hardState.config();
 	}
 
 	void setHardState(HardState next) {
@@ -288,7 +339,11 @@ public final class Node {
 		if (role != Role.PRIMARY || replicator.suspended()) {
 			return;
 		}
-		if (config.requireBackup() && !replicator.anyInSync()) {
+		if (replicator.inSyncBackups() < config.minInSync()) {
+			return;
+		}
+		if (config.quorum() && !replicator.leaseValid(now)) {
+			// Cut off from a majority: a newer primary may be elected, so nothing may be acknowledged here.
 			return;
 		}
 		long target = config.syncReplication() ? replicator.durableEverywhere(log.stableIndex()) : log.stableIndex();
@@ -398,9 +453,11 @@ public final class Node {
 	public NodeStatus status() {
 		List<NodeStatus.PeerStatus> peers = role == Role.PRIMARY ? replicator.status(now, url -> contacts.of(url, now))
 				: config.peerUrls().stream().map(url -> contacts.of(url, now)).toList();
-		return new NodeStatus(config.nodeId(), hardState.clusterId(), role, hardState.epoch(), primaryId, primaryUrl,
+		Role shown = config.witness() ? Role.WITNESS : role;
+		InSyncConfig shownConfig = role == Role.PRIMARY ? replicator.configuration() : hardState.config();
+		return new NodeStatus(config.nodeId(), hardState.clusterId(), shown, hardState.epoch(), primaryId, primaryUrl,
 				log.lastIndex(), log.commitIndex(), state.appliedIndex(), log.snapshotIndex(), state.size(),
-				clients.pendingWrites(), role == Role.BACKUP && follower.eligible, peers);
+				clients.pendingWrites(), role == Role.BACKUP && eligible(), peers, shownConfig);
 	}
 
 	// --- accessors for the role classes -----------------------------------------------------------------

@@ -14,10 +14,22 @@ import java.util.Objects;
  * @param initialPrimary on the very first start, with every peer empty, found the cluster
  * @param maxEntriesPerAppend how many entries one replication message carries at most
  * @param compaction the size rule for snapshots and what the log keeps after one
+ * @param minInSync how many backups must be in sync for a write to be taken (at least 1 when requireBackup)
+ * @param witness this node votes only: it holds no entries and is never primary
  */
 public record NodeConfig(String nodeId, String advertisedUrl, List<String> peerUrls, String newClusterId,
 		long snapshotEvery, long heartbeatInterval, long heartbeatTimeout, boolean syncReplication,
-		boolean requireBackup, boolean initialPrimary, int maxEntriesPerAppend, Compaction compaction) {
+		boolean requireBackup, boolean initialPrimary, int maxEntriesPerAppend, Compaction compaction, int minInSync,
+		boolean witness) {
+
+	/** A data node's settings; {@code requireBackup} means one backup in sync. */
+	public NodeConfig(String nodeId, String advertisedUrl, List<String> peerUrls, String newClusterId,
+			long snapshotEvery, long heartbeatInterval, long heartbeatTimeout, boolean syncReplication,
+			boolean requireBackup, boolean initialPrimary, int maxEntriesPerAppend, Compaction compaction) {
+		this(nodeId, advertisedUrl, peerUrls, newClusterId, snapshotEvery, heartbeatInterval, heartbeatTimeout,
+				syncReplication, requireBackup, initialPrimary, maxEntriesPerAppend, compaction, requireBackup ? 1 : 0,
+				false);
+	}
 
 	/** Settings with the entry count rule only and no retention. */
 	public NodeConfig(String nodeId, String advertisedUrl, List<String> peerUrls, String newClusterId,
@@ -46,6 +58,39 @@ public record NodeConfig(String nodeId, String advertisedUrl, List<String> peerU
 		if (maxEntriesPerAppend < 1) {
 			throw new IllegalArgumentException("maxEntriesPerAppend must be >= 1");
 		}
+		if (minInSync < 0 || minInSync > peerUrls.size()) {
+			throw new IllegalArgumentException("minInSync must be between 0 and the number of peers");
+		}
+		requireBackup = requireBackup || minInSync > 0;
+		minInSync = Math.max(minInSync, requireBackup ? 1 : 0);
+		if (witness && (initialPrimary || peerUrls.size() < 2)) {
+			throw new IllegalArgumentException("a witness is never primary and needs at least two peers");
+		}
+	}
+
+	/** The same settings for a witness: it votes only. */
+	public NodeConfig asWitness() {
+		return new NodeConfig(nodeId, advertisedUrl, peerUrls, newClusterId, snapshotEvery, heartbeatInterval,
+				heartbeatTimeout, syncReplication, false, false, maxEntriesPerAppend, compaction, 0, true);
+	}
+
+	/** The same settings with {@code k} backups required in sync. */
+	public NodeConfig withMinInSync(int k) {
+		return new NodeConfig(nodeId, advertisedUrl, peerUrls, newClusterId, snapshotEvery, heartbeatInterval,
+				heartbeatTimeout, syncReplication, k > 0, initialPrimary, maxEntriesPerAppend, compaction, k, witness);
+	}
+
+	/**
+	 * Whether the cluster has three or more voters (this node and its peers): then a majority decides who is primary
+	 * and what the in-sync set is. Two nodes keep the pair's rules, which a majority cannot improve on.
+	 */
+	public boolean quorum() {
+		return peerUrls.size() >= 2;
+	}
+
+	/** How many voters make a majority, this node included. */
+	public int majority() {
+		return (peerUrls.size() + 1) / 2 + 1;
 	}
 
 	/** A lone node's settings, for tests and tools. */

@@ -2,13 +2,23 @@ package io.pbkv.core;
 
 import java.util.List;
 
-/** A consistent picture of one node, taken by the core between inputs. */
+/**
+ * A consistent picture of one node, taken by the core between inputs. {@code config} is the in-sync configuration
+ * the node holds (with three or more voters; null otherwise).
+ */
 public record NodeStatus(String nodeId, String clusterId, Role role, long epoch, String primaryId,
 		String primaryUrl, long lastIndex, long commitIndex, long appliedIndex, long snapshotIndex, int keys,
-		int pendingWrites, boolean eligible, List<PeerStatus> peers) {
+		int pendingWrites, boolean eligible, List<PeerStatus> peers, InSyncConfig config) {
 
 	public NodeStatus {
 		peers = List.copyOf(peers);
+	}
+
+	public NodeStatus(String nodeId, String clusterId, Role role, long epoch, String primaryId, String primaryUrl,
+			long lastIndex, long commitIndex, long appliedIndex, long snapshotIndex, int keys, int pendingWrites,
+			boolean eligible, List<PeerStatus> peers) {
+		this(nodeId, clusterId, role, epoch, primaryId, primaryUrl, lastIndex, commitIndex, appliedIndex,
+				snapshotIndex, keys, pendingWrites, eligible, peers, null);
 	}
 
 	/**

@@ -16,6 +16,9 @@ final class Progress {
 	/** Highest index known durable on the backup and equal to ours. */
 	long matchIndex;
 
+	/** A witness: it votes and grants leases, and holds no entries. */
+	boolean witness;
+
 	/** In the in-sync set: writes wait for this backup, and it was told it may promote. */
 	boolean inSync;
 

@@ -24,17 +24,41 @@ final class Replicator {
 
 	private long admissions;
 
+	/** With three or more voters: the in-sync configuration and its changes; null in a pair. */
+	private final InSyncChanges changes;
+
+	private final long startedAt;
+
+	/** Voters whose word counts as a majority's: 1 after a forced promotion, which gave up on the others. */
+	private final int majority;
+
 	/**
 	 * Set when this primary found a gap in its own clock: no client is answered, and no backup dropped, until every
 	 * in-sync backup has answered a message sent after it; if that takes a timeout, the primary steps down.
 	 */
 	private long suspendedSince = -1;
 
-	Replicator(Node node, NodeConfig config, long now) {
+	/**
+	 * {@code adopted} is the newest in-sync configuration this primary's voters hold (with three or more voters):
+	 * it starts with itself alone in its own epoch's first configuration, and re-admits backups as they catch up.
+	 */
+	Replicator(Node node, NodeConfig config, long now, InSyncConfig adopted, int majority) {
 		this.node = node;
 		this.config = config;
+		this.majority = majority;
+		this.startedAt = now;
 		for (String url : config.peerUrls()) {
 			peers.put(url, new Progress(url, node.log().lastIndex() + 1, now));
+		}
+		if (config.quorum()) {
+			InSyncConfig first = adopted == null ? new InSyncConfig(node.epoch(), 1, java.util.Set.of(config.nodeId()))
+					: adopted.next(node.epoch(), java.util.Set.of(config.nodeId()));
+			// A forced primary gave up on the lost voters: its first configuration holds at once.
+			changes = new InSyncChanges(config.nodeId(), majority, majority == 1 ? null : adopted, first);
+			node.acceptConfig(first);
+		}
+		else {
+			changes = null;
 		}
 	}
 
@@ -47,7 +71,8 @@ final class Replicator {
 			return;
 		}
 		for (Progress p : peers.values()) {
-			if (p.inSync && suspendedSince < 0 && now - p.lastAckAt >= config.heartbeatTimeout()) {
+			if (p.inSync && suspendedSince < 0 && now - p.lastAckAt >= config.heartbeatTimeout()
+					&& (changes == null || !changes.pending())) {
 				drop(p, now);
 			}
 			if (now - p.lastSentAt >= config.heartbeatInterval()) {
@@ -83,9 +108,26 @@ final class Replicator {
 	private void drop(Progress p, long now) {
 		p.inSync = false;
 		p.admission = 0;
-		node.event(Event.Kind.BACKUP_DROPPED,
-				String.format(Locale.ROOT, "node %s: dropped backup %s from the in-sync set (no answer for %.1f s)",
-						config.nodeId(), name(p), (now - p.lastAckAt) / 1000.0));
+		String silence = String.format(Locale.ROOT, "no answer for %.1f s", (now - p.lastAckAt) / 1000.0);
+		if (changes != null) {
+			// Commits still wait for it until a majority has recorded the drop.
+			propose(changes.proposed().without(p.nodeId, node.epoch()), now);
+			node.event(Event.Kind.BACKUP_DROPPED, String.format(Locale.ROOT, "node %s: dropping backup %s from the "
+					+ "in-sync set (%s) in configuration %s, once a majority accepts it", config.nodeId(), name(p),
+					silence, changes.proposed().versionText()));
+			return;
+		}
+		node.event(Event.Kind.BACKUP_DROPPED, String.format(Locale.ROOT,
+				"node %s: dropped backup %s from the in-sync set (%s)", config.nodeId(), name(p), silence));
+	}
+
+	private void propose(InSyncConfig next, long now) {
+		changes.propose(next);
+		node.acceptConfig(next);
+		// Sent to every voter at once: it commits with a majority's answers.
+		for (Progress q : peers.values()) {
+			sendAppend(q, now);
+		}
 	}
 
 	/** Sends whatever the backup lacks; with nothing to send it is a heartbeat. */
@@ -97,7 +139,7 @@ final class Replicator {
 			offerSnapshot(p, now);
 			return;
 		}
-		long last = Math.min(log.lastIndex(), prevIndex + config.maxEntriesPerAppend());
+		long last = p.witness ? prevIndex : Math.min(log.lastIndex(), prevIndex + config.maxEntriesPerAppend());
 		long bytes = 0;
 		for (long i = prevIndex + 1; i <= last; i++) {
 			bytes += Compaction.sizeOf(log.entry(i));
@@ -109,7 +151,7 @@ final class Replicator {
 		List<LogEntry> entries = log.slice(prevIndex + 1, last);
 		node.send(new Message.Append(config.nodeId(), config.advertisedUrl(), p.url, node.clusterId(), node.epoch(),
 				prevIndex, prevEpoch, entries, log.commitIndex(), now, p.inSync ? p.admission : 0,
-				p.inSync ? p.admittedFrom : 0));
+				p.inSync ? p.admittedFrom : 0, changes == null ? null : changes.proposed()));
 		p.nextIndex = last + 1;
 		p.lastSentAt = now;
 	}
@@ -158,7 +200,7 @@ final class Replicator {
 	/** Sends new entries to every backup at once, without waiting for the heartbeat (pipelining). */
 	void broadcast(long now) {
 		for (Progress p : peers.values()) {
-			if (p.nextIndex <= node.log().lastIndex()) {
+			if (p.nextIndex <= node.log().lastIndex() && !p.witness) {
 				sendAppend(p, now);
 			}
 		}
@@ -177,6 +219,16 @@ final class Replicator {
 		}
 		if (suspendedSince >= 0 && r.sentAt() >= suspendedSince && allInSyncAnsweredSince(suspendedSince)) {
 			suspendedSince = -1;
+		}
+		if (changes != null && changes.heard(p.url, r.configEpoch(), r.configVersion())) {
+			configCommitted(now);
+		}
+		if (r.witness()) {
+			// A witness holds no entries: it counts for votes, leases and configurations only.
+			p.witness = true;
+			p.nextIndex = node.log().lastIndex() + 1;
+			node.maybeCommit();
+			return;
 		}
 		if (!r.success() && r.snapshotNeeded()) {
 			// It needs a snapshot reaching r.matchIndex (its history went its own way, or it is fetching one).
@@ -201,10 +253,11 @@ final class Replicator {
 		p.matchIndex = Math.max(p.matchIndex, r.matchIndex());
 		p.nextIndex = Math.max(p.nextIndex, p.matchIndex + 1);
 		// Holding every committed entry is enough: from admission on, commits wait for it.
-		if (!p.inSync && p.matchIndex >= node.log().commitIndex() && p.matchIndex >= node.epochStartIndex()) {
+		if (!p.inSync && p.matchIndex >= node.log().commitIndex() && p.matchIndex >= node.epochStartIndex()
+				&& (changes == null || !changes.pending())) {
 			admit(p, now);
 		}
-		else if (p.inSync && !r.eligible() && r.sentAt() >= p.admissionSentAt) {
+		else if (p.inSync && changes == null && !r.eligible() && r.sentAt() >= p.admissionSentAt) {
 			// It restarted or was paused and forgot its admission; it is still in the set, so it has every
 			// write committed since, and a fresh admission is safe.
 			readmit(p, now);
@@ -222,6 +275,14 @@ final class Replicator {
 	/** First into the set (so later writes wait for it), then told: the order rule 4 requires. */
 	private void admit(Progress p, long now) {
 		p.inSync = true;
+		if (changes != null) {
+			p.admittedFrom = p.matchIndex;
+			propose(changes.proposed().with(p.nodeId, node.epoch()), now);
+			node.event(Event.Kind.BACKUP_ADMITTED, String.format(Locale.ROOT, "node %s: backup %s is in sync from "
+					+ "index %d (configuration %s)", config.nodeId(), name(p), p.admittedFrom,
+					changes.proposed().versionText()));
+			return;
+		}
 		readmit(p, now);
 		node.event(Event.Kind.BACKUP_ADMITTED, String.format(Locale.ROOT,
 				"node %s: backup %s is in sync from index %d", config.nodeId(), name(p), p.admittedFrom));
@@ -234,15 +295,48 @@ final class Replicator {
 		sendAppend(p, now);
 	}
 
-	/** The highest index every in-sync backup and this node hold durably. */
+	/** A change of the in-sync configuration is now held by a majority. */
+	private void configCommitted(long now) {
+		InSyncConfig committed = changes.committed();
+		node.event(Event.Kind.CONFIG_COMMITTED, String.format(Locale.ROOT, "node %s: in-sync configuration %s %s "
+				+ "is held by a majority of voters", config.nodeId(), committed.versionText(), committed.members()));
+		node.maybeCommit();
+	}
+
+	/**
+	 * The highest index every in-sync backup and this node hold durably. With three or more voters, a member of
+	 * the configuration this primary has not heard from yet holds nothing as far as it knows.
+	 */
 	long durableEverywhere(long ownStable) {
 		long index = ownStable;
+		if (changes != null) {
+			for (String member : changes.bound()) {
+				if (!member.equals(config.nodeId())) {
+					Progress p = peers.values().stream().filter(q -> member.equals(q.nodeId)).findFirst().orElse(null);
+					index = Math.min(index, p == null ? 0 : p.matchIndex);
+				}
+			}
+			return index;
+		}
 		for (Progress p : peers.values()) {
 			if (p.inSync) {
 				index = Math.min(index, p.matchIndex);
 			}
 		}
 		return index;
+	}
+
+	/** How many backups commits wait for now. */
+	int inSyncBackups() {
+		if (changes != null) {
+			return changes.bound().size() - (changes.bound().contains(config.nodeId()) ? 1 : 0);
+		}
+		return (int) peers.values().stream().filter(p -> p.inSync).count();
+	}
+
+	/** The in-sync configuration this primary works with (its proposal, if one is under way); null in a pair. */
+	InSyncConfig configuration() {
+		return changes == null ? null : changes.proposed();
 	}
 
 	boolean suspended() {
@@ -262,6 +356,11 @@ final class Replicator {
 		if (suspended()) {
 			return false;
 		}
+		if (changes != null) {
+			// A voter that acknowledged a heartbeat votes for nobody else until a timeout after it got it.
+			long live = 1 + peers.values().stream().filter(p -> leaseLive(p, now)).count();
+			return live >= majority;
+		}
 		for (Progress p : peers.values()) {
 			if (p.inSync && (p.leaseSentAt == Progress.NEVER
 					|| p.leaseSentAt + config.heartbeatTimeout() - config.driftMargin() <= now)) {
@@ -269,6 +368,18 @@ final class Replicator {
 			}
 		}
 		return true;
+	}
+
+	/**
+	 * With three or more voters: whether this primary has had no majority's lease for a while (it has been primary
+	 * for a heartbeat timeout), so that a client is told at once that nothing can be done here rather than wait.
+	 */
+	boolean cutOff(long now) {
+		return changes != null && now - startedAt >= config.heartbeatTimeout() && !leaseValid(now);
+	}
+
+	private boolean leaseLive(Progress p, long now) {
+		return p.leaseSentAt != Progress.NEVER && p.leaseSentAt + config.heartbeatTimeout() - config.driftMargin() > now;
 	}
 
 	/** Per backup: its match index and membership; {@code contact} supplies what was really heard and when. */

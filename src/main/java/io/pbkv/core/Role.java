@@ -6,6 +6,12 @@ public enum Role {
 	PRIMARY,
 
 	/** Receives the primary's log; forwards client requests to the primary. */
-	BACKUP
+	BACKUP,
+
+	/**
+	 * Votes only (kv.role=witness): holds no values and is never primary. Reported by the status; inside the core a
+	 * witness follows the primary as a backup does.
+	 */
+	WITNESS
 
 }

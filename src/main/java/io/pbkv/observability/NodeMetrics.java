@@ -153,6 +153,8 @@ public class NodeMetrics implements MeterBinder, RuntimeListener {
 				.description("Times this node found its committed history differs from a newer primary's");
 			case FORCED_PROMOTION -> Counter.builder("kv.forced.promotions").description("Operator-forced promotions");
 			case MESSAGE_REJECTED -> Counter.builder("kv.messages.rejected").description("Peer messages refused");
+			case CONFIG_COMMITTED -> Counter.builder("kv.config.changes")
+				.description("In-sync configuration changes accepted by a majority of voters");
 		};
 		return builder.register(registry);
 	}

@@ -1,6 +1,7 @@
 package io.pbkv.storage;
 
 import io.pbkv.core.HardState;
+import io.pbkv.core.InSyncConfig;
 import io.pbkv.runtime.MetaStore;
 
 import java.io.IOException;
@@ -14,12 +15,18 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.zip.CRC32C;
 
 /**
  * {@link MetaStore} in {@code dataDir/meta.properties}: the keys {@code clusterId}, {@code epoch},
- * {@code votedFor} (absent when null) and {@code hasPeers} (absent when false) and a {@code checksum} over them,
+ * {@code votedFor} (absent when null), {@code hasPeers} (absent when false) and {@code config} (the in-sync
+ * configuration as {@code epoch.version:member,member}; absent when none) and a {@code checksum} over them,
  * so that a damaged file is detected; and {@code format}, the version of the data dir's formats (this file and the
  * log segments' records; snapshots carry their own), outside the checksum so that a pbkv from before it still reads
  * a format 1 data dir. A file without it is format 1. A data dir in a newer format is refused before anything in
@@ -34,6 +41,8 @@ public final class FileMetaStore implements MetaStore {
 	private static final String VOTED_FOR = "votedFor";
 
 	private static final String HAS_PEERS = "hasPeers";
+
+	private static final String CONFIG = "config";
 
 	private static final String CHECKSUM = "checksum";
 
@@ -68,22 +77,47 @@ public final class FileMetaStore implements MetaStore {
 		String epoch = properties.getProperty(EPOCH);
 		String votedFor = properties.getProperty(VOTED_FOR);
 		String hasPeers = properties.getProperty(HAS_PEERS);
+		String config = properties.getProperty(CONFIG);
 		String checksum = properties.getProperty(CHECKSUM);
 		if (checksum == null) {
 			throw damaged("no checksum");
 		}
-		if (!checksum.equals(checksum(clusterId, epoch, votedFor, hasPeers))) {
+		if (!checksum.equals(checksum(clusterId, epoch, votedFor, hasPeers, config))) {
 			throw damaged("checksum mismatch");
 		}
 		if (hasPeers != null && !hasPeers.equals("true")) {
 			throw damaged("bad hasPeers " + hasPeers);
 		}
+		InSyncConfig inSync = config == null ? null : parseConfig(config);
 		try {
-			return new HardState(clusterId, epoch == null ? 0 : Long.parseLong(epoch), votedFor, hasPeers != null);
+			return new HardState(clusterId, epoch == null ? 0 : Long.parseLong(epoch), votedFor, hasPeers != null,
+					inSync);
 		}
 		catch (IllegalArgumentException ex) {
 			throw damaged("bad epoch " + epoch);
 		}
+	}
+
+	private InSyncConfig parseConfig(String text) throws IOException {
+		int colon = text.indexOf(':');
+		int dot = text.indexOf('.');
+		try {
+			Set<String> members = new TreeSet<>();
+			for (String member : text.substring(colon + 1).split(",")) {
+				if (!member.isEmpty()) {
+					members.add(member);
+				}
+			}
+			return new InSyncConfig(Long.parseLong(text.substring(0, dot)), Long.parseLong(text.substring(dot + 1, colon)),
+					members);
+		}
+		catch (RuntimeException ex) {
+			throw damaged("bad config " + text);
+		}
+	}
+
+	private static String configText(InSyncConfig config) {
+		return config.epoch() + "." + config.version() + ":" + String.join(",", new TreeSet<>(config.members()));
 	}
 
 	@Override
@@ -101,7 +135,11 @@ public final class FileMetaStore implements MetaStore {
 		if (hasPeers != null) {
 			properties.setProperty(HAS_PEERS, hasPeers);
 		}
-		properties.setProperty(CHECKSUM, checksum(state.clusterId(), epoch, state.votedFor(), hasPeers));
+		String config = state.config() == null ? null : configText(state.config());
+		if (config != null) {
+			properties.setProperty(CONFIG, config);
+		}
+		properties.setProperty(CHECKSUM, checksum(state.clusterId(), epoch, state.votedFor(), hasPeers, config));
 		properties.setProperty(FORMAT, Integer.toString(FORMAT_VERSION));
 		StringWriter text = new StringWriter();
 		properties.store(text, "pbkv node state; edits break the checksum");
@@ -141,13 +179,18 @@ public final class FileMetaStore implements MetaStore {
 	}
 
 	/**
-	 * CRC32C over the values as saved, telling an absent value apart from an empty one. {@code hasPeers} counts
-	 * only when present, so files written before it existed still check.
+	 * CRC32C over the values as saved, telling an absent value apart from an empty one. {@code hasPeers} and
+	 * {@code config} count only when present, so files written before them still check.
 	 */
-	private static String checksum(String clusterId, String epoch, String votedFor, String hasPeers) {
+	private static String checksum(String clusterId, String epoch, String votedFor, String hasPeers, String config) {
 		CRC32C crc = new CRC32C();
-		String[] values = hasPeers == null ? new String[] { clusterId, epoch, votedFor }
-				: new String[] { clusterId, epoch, votedFor, hasPeers };
+		List<String> values = new ArrayList<>(Arrays.asList(clusterId, epoch, votedFor));
+		if (hasPeers != null || config != null) {
+			values.add(hasPeers);
+		}
+		if (config != null) {
+			values.add(config);
+		}
 		for (String value : values) {
 			String field = value == null ? "-" : "+" + value.length() + ":" + value;
 			crc.update(field.getBytes(StandardCharsets.UTF_8));

@@ -98,7 +98,7 @@ class PeerClientTest {
 		Received request = next();
 		assertThat(request.token()).isEqualTo("s3cret");
 		assertThat(request.contentType()).isEqualTo("application/x-pbkv-messages");
-		assertThat(request.protocol()).as("the peer protocol version").isEqualTo("1");
+		assertThat(request.protocol()).as("the peer protocol version").isEqualTo(Integer.toString(PeerProtocol.VERSION));
 	}
 
 	@Test

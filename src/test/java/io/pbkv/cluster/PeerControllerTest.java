@@ -94,10 +94,10 @@ class PeerControllerTest {
 		var request = post(PATH).contentType(MessageCodec.MEDIA_TYPE)
 			.content(MessageCodec.encode(TestMessages.everyKind()))
 			.header(PeerSender.TOKEN_HEADER, "s3cret")
-			.header(PeerProtocol.HEADER, "2");
+			.header(PeerProtocol.HEADER, "99");
 
 		expectProblem(mvc.perform(request), 400, "peer-protocol-unsupported")
-			.andExpect(header().string(PeerProtocol.HEADER, "1"));
+			.andExpect(header().string(PeerProtocol.HEADER, Integer.toString(PeerProtocol.VERSION)));
 		verify(runtime, never()).deliver(any());
 	}
 
@@ -107,7 +107,7 @@ class PeerControllerTest {
 		when(runtime.status()).thenReturn(TestMessages.atEpoch(2));
 
 		replicate(MessageCodec.encode(TestMessages.everyKind()), "s3cret").andExpect(status().isNoContent())
-			.andExpect(header().string(PeerProtocol.HEADER, "1"));
+			.andExpect(header().string(PeerProtocol.HEADER, Integer.toString(PeerProtocol.VERSION)));
 	}
 
 	@Test
@@ -187,7 +187,9 @@ class PeerControllerTest {
 	}
 
 	private ResultActions replicate(byte[] body, String token) throws Exception {
-		var request = post(PATH).contentType(MessageCodec.MEDIA_TYPE).content(body);
+		var request = post(PATH).contentType(MessageCodec.MEDIA_TYPE)
+			.header(PeerProtocol.HEADER, Integer.toString(PeerProtocol.VERSION))
+			.content(body);
 		if (token != null) {
 			request.header(PeerSender.TOKEN_HEADER, token);
 		}

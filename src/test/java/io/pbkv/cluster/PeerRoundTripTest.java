@@ -106,7 +106,8 @@ class PeerRoundTripTest {
 
 	@Test
 	void aStreamIsRefusedBeforeTheUpgradeWithoutTheTokenOrInAnotherProtocolVersion() {
-		for (var refusal : List.of(new String[] { "wrong", "1", "403" }, new String[] { null, "1", "401" },
+		String V = Integer.toString(PeerProtocol.VERSION);
+		for (var refusal : List.of(new String[] { "wrong", V, "403" }, new String[] { null, V, "401" },
 				new String[] { "s3cret", "99", "400" })) {
 			WebSocket.Builder builder = HttpClient.newHttpClient()
 				.newWebSocketBuilder()
@@ -133,6 +134,7 @@ class PeerRoundTripTest {
 		WebSocket socket = HttpClient.newHttpClient()
 			.newWebSocketBuilder()
 			.header(PeerSender.TOKEN_HEADER, "s3cret")
+			.header(PeerProtocol.HEADER, Integer.toString(PeerProtocol.VERSION))
 			.buildAsync(URI.create("ws://127.0.0.1:" + port + "/internal/replicate"), new WebSocket.Listener() {
 				@Override
 				public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {

@@ -1,6 +1,7 @@
 package io.pbkv.cluster;
 
 import io.pbkv.core.Command;
+import io.pbkv.core.InSyncConfig;
 import io.pbkv.core.LogEntry;
 import io.pbkv.core.Message;
 import io.pbkv.core.NodeStatus;
@@ -10,6 +11,7 @@ import io.pbkv.core.Snapshot;
 import io.pbkv.core.VersionedValue;
 
 import java.util.List;
+import java.util.Set;
 import java.util.TreeMap;
 
 /** One message of every kind, with every command and precondition, binary values and nulls where allowed. */
@@ -77,7 +79,14 @@ final class TestMessages {
 				new Message.Probe(null, null, null, null, 0),
 				new Message.ProbeResult("a", a, b, null, 0, true, null),
 				new Message.ProbeResult("a", a, b, "cluster-1", 4, false, "a"),
-				new Message.TimeoutNow("a", a, b, "cluster-1", 5, 412, 4));
+				new Message.TimeoutNow("a", a, b, "cluster-1", 5, 412, 4),
+				new Message.Append("a", a, b, "cluster-1", 6, 8, 2, List.of(), 8, 77, 0, 0,
+						new InSyncConfig(6, 2, Set.of("a", "b"))),
+				new Message.Append("a", a, b, "cluster-1", 6, 8, 2, List.of(), 8, 77, 0, 0,
+						new InSyncConfig(0, 0, Set.of())),
+				new Message.AppendResult("w", b, a, "cluster-1", 6, true, 0, 77, false, false, 6, 2, true),
+				new Message.VoteRequest("b", b, a, "cluster-1", 7, 8, 2, false, true),
+				new Message.VoteResult("a", a, b, "cluster-1", 7, true, false, new InSyncConfig(6, 2, Set.of("b"))));
 	}
 
 }

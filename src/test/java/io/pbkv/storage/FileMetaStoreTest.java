@@ -1,6 +1,7 @@
 package io.pbkv.storage;
 
 import io.pbkv.core.HardState;
+import io.pbkv.core.InSyncConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -31,6 +33,23 @@ class FileMetaStoreTest {
 			store.save(state);
 			assertThat(new FileMetaStore(dataDir).load()).isEqualTo(state);
 		}
+	}
+
+	@Test
+	void theInSyncConfigurationLoadsBackAndIsUnderTheChecksum() throws Exception {
+		FileMetaStore store = new FileMetaStore(dataDir);
+		Path file = dataDir.resolve("meta.properties");
+		for (HardState state : new HardState[] {
+				new HardState("c", 5, "b", true, new InSyncConfig(5, 3, Set.of("a", "node.b-2"))),
+				new HardState("c", 6, null, false, new InSyncConfig(4, 1, Set.of())) }) {
+			store.save(state);
+			assertThat(new FileMetaStore(dataDir).load()).isEqualTo(state);
+		}
+		assertThat(Files.readString(file)).contains("config=4.1\\:");
+
+		store.save(new HardState("c", 5, "b", true, new InSyncConfig(5, 3, Set.of("a", "b"))));
+		Files.writeString(file, Files.readString(file).replace("a,b", "a"));
+		assertThatThrownBy(store::load).isInstanceOf(IOException.class).hasMessageContaining("checksum mismatch");
 	}
 
 	@Test

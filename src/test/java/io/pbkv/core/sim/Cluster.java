@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -107,12 +108,24 @@ final class Cluster {
 
 	private long nextRequest;
 
+	private final Set<String> witnesses;
+
 	Cluster(long seed, List<String> ids, long snapshotEvery, boolean requireBackup) {
 		this(seed, ids, snapshotEvery, requireBackup, Compaction.NONE);
 	}
 
 	Cluster(long seed, List<String> ids, long snapshotEvery, boolean requireBackup, Compaction compaction) {
+		this(seed, ids, List.of(), snapshotEvery, requireBackup, compaction);
+	}
+
+	/** {@code witnesses} are among {@code ids}: they vote and hold no data. */
+	Cluster(long seed, List<String> ids, List<String> witnesses, long snapshotEvery, boolean requireBackup,
+			Compaction compaction) {
 		this.seed = seed;
+		this.witnesses = Set.copyOf(witnesses);
+		if (ids.size() >= 3) {
+			invariants.quorum();
+		}
 		this.random = new Random(seed);
 		this.network = new SimNetwork(new Random(random.nextLong()));
 		this.tickBeforeEachInput = random.nextBoolean();
@@ -120,7 +133,7 @@ final class Cluster {
 			List<String> peers = ids.stream().filter(p -> !p.equals(id)).map(p -> "http://" + p).toList();
 			NodeConfig config = new NodeConfig(id, "http://" + id, peers, "cluster-1", snapshotEvery,
 					HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, true, requireBackup, id.equals(ids.get(0)), 64, compaction);
-			nodes.put(id, new SimNode(id, config));
+			nodes.put(id, new SimNode(id, witnesses.contains(id) ? config.asWitness() : config));
 			idByUrl.put(config.advertisedUrl(), id);
 		}
 	}
@@ -461,6 +474,9 @@ final class Cluster {
 		invariants.commits(n);
 		invariants.replied(n, reply, commandOf);
 		Request r = n.inside.remove(reply.requestId());
+		if (r != null && r.query() != null && !(reply.outcome() instanceof Outcome.Unavailable)) {
+			invariants.servedRead(n, nodes());
+		}
 		if (r != null) {
 			if (reply.outcome() instanceof Outcome.Written w) {
 				versionOf.put(r.id(), w.version());
@@ -822,9 +838,9 @@ final class Cluster {
 			Invariants.fail("everyNodeConverges", "not every node caught up with primary " + primary + " within "
 					+ CATCH_UP_PATIENCE + " ms after the faults ended; " + describe());
 		}
-		invariants.statesAgree(nodes());
-		invariants.statesConverged(nodes.get(primary), nodes());
-		invariants.acknowledgedWritesSurvive(nodes.get(primary), versionOf, nodes());
+		invariants.statesAgree(dataNodes());
+		invariants.statesConverged(nodes.get(primary), dataNodes());
+		invariants.acknowledgedWritesSurvive(nodes.get(primary), versionOf, dataNodes());
 		if (!invariants.splitBrainAllowed()) {
 			checkLinearizable();
 		}
@@ -838,7 +854,7 @@ final class Cluster {
 		NodeStatus p = status(primary);
 		return p != null && p.role() == Role.PRIMARY && nodes.values().stream().allMatch(n -> n.writes.isEmpty())
 				&& nodes.keySet().stream()
-			.filter(id -> !id.equals(primary))
+			.filter(id -> !id.equals(primary) && !witnesses.contains(id))
 			.allMatch(id -> inSync(primary, id) && status(id).appliedIndex() == p.commitIndex());
 	}
 
@@ -875,6 +891,11 @@ final class Cluster {
 
 	List<SimNode> nodes() {
 		return List.copyOf(nodes.values());
+	}
+
+	/** The nodes that hold data: all but the witnesses. */
+	List<SimNode> dataNodes() {
+		return nodes.values().stream().filter(n -> !witnesses.contains(n.id)).toList();
 	}
 
 	List<String> ids() {

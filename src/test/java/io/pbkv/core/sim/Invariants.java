@@ -54,6 +54,17 @@ final class Invariants {
 		splitBrainAllowed = true;
 	}
 
+	/**
+	 * Three or more voters: a new primary is elected by a majority and may lack entries a backup acknowledged to the
+	 * old one, which were then not committed (every in-sync member holds every committed entry); a backup that
+	 * moves to the new epoch cuts them. Within an epoch the rule stays.
+	 */
+	private boolean quorum;
+
+	void quorum() {
+		quorum = true;
+	}
+
 	boolean splitBrainAllowed() {
 		return splitBrainAllowed;
 	}
@@ -78,7 +89,8 @@ final class Invariants {
 	/** Before {@code rd} is persisted. */
 	void persisting(SimNode n, Ready rd) {
 		long[] acked = acknowledgedUpTo.get(n.id);
-		if (acked != null && acked[0] == n.store.hardState.epoch()) {
+		boolean newEpoch = rd.hardState() != null && rd.hardState().epoch() > n.store.hardState.epoch();
+		if (acked != null && acked[0] == n.store.hardState.epoch() && !(quorum && newEpoch)) {
 			long keeps = rd.installSnapshot() != null ? rd.installSnapshot().lastIndex()
 					: rd.truncateFrom() > 0 ? rd.truncateFrom() - 1 : Long.MAX_VALUE;
 			long mustKeep = Math.min(acked[1], lostByPrimary.getOrDefault(acked[0], Long.MAX_VALUE) - 1);
@@ -230,6 +242,25 @@ final class Invariants {
 		}
 		// An epoch still being written may be lost by a crash: nothing that rests on it has left the node yet.
 		highestEpoch.merge(n.id, n.store.hardState.epoch(), Math::max);
+	}
+
+	/**
+	 * {@code n} answered a linearizable read. With three or more voters its lease must exclude a newer primary: no
+	 * node that is up may have become primary in a later epoch (durably) while this one still serves. (In a pair
+	 * an operator's forced promotion may overlap a primary it cannot reach; the read checks cover the pair.)
+	 */
+	void servedRead(SimNode n, List<SimNode> all) {
+		if (!quorum) {
+			return;
+		}
+		long epoch = n.node.status().epoch();
+		for (SimNode other : all) {
+			if (other != n && other.up() && other.node.status().role() == Role.PRIMARY
+					&& other.store.hardState.epoch() > epoch && other.node.status().epoch() > epoch) {
+				fail("aDeposedPrimaryServesNoRead", "node " + n.id + " served a read in epoch " + epoch
+						+ " while " + other.id + " is primary in epoch " + other.node.status().epoch());
+			}
+		}
 	}
 
 	/** The node lost its disk: it starts over from epoch 0, which is not a step back. */

@@ -39,7 +39,11 @@ class SimulationTest {
 		THREE_NODES(List.of("a", "b", "c"), false, false, false),
 		TWO_NODES_ALL_CRASHING_AT_ONCE(List.of("a", "b"), false, true, false),
 		TWO_NODES_WITH_LINK_CUTS(List.of("a", "b"), false, false, true),
-		TWO_NODES_REQUIRING_A_BACKUP_WITH_LINK_CUTS(List.of("a", "b"), true, false, true);
+		TWO_NODES_REQUIRING_A_BACKUP_WITH_LINK_CUTS(List.of("a", "b"), true, false, true),
+		THREE_NODES_WITH_PARTITIONS(List.of("a", "b", "c"), false, false, true),
+		TWO_NODES_AND_A_WITNESS(List.of("a", "b", "w"), false, false, false),
+		TWO_NODES_AND_A_WITNESS_WITH_PARTITIONS(List.of("a", "b", "w"), false, false, true),
+		FIVE_VOTERS_WITH_PARTITIONS(List.of("a", "b", "c", "v", "w"), false, false, true);
 
 		final List<String> ids;
 
@@ -63,6 +67,16 @@ class SimulationTest {
 
 		static Setup of(long seed) {
 			return values()[(int) (seed / 1_000_000L) - 1];
+		}
+
+		/** Witnesses are the voters named w and v: they hold no data. */
+		List<String> witnesses() {
+			return ids.stream().filter(id -> id.equals("w") || id.equals("v")).toList();
+		}
+
+		/** Three or more voters: partitions of any shape must break no guarantee. */
+		boolean quorum() {
+			return ids.size() >= 3;
 		}
 
 	}
@@ -113,6 +127,31 @@ class SimulationTest {
 	@Test
 	void twoNodesRequiringABackupStaySafeUnderLinkCuts() {
 		runSeeds(Setup.TWO_NODES_REQUIRING_A_BACKUP_WITH_LINK_CUTS, seeds(CI_SEEDS / 3));
+	}
+
+	/**
+	 * Three data nodes under partitions of every shape (one node isolated, one-way cuts, a bridge where two nodes
+	 * lose each other but both reach the third, flapping links) as well as crashes and pauses: no split brain is
+	 * allowed, nothing acknowledged is lost, and every key stays linearizable.
+	 */
+	@Test
+	void threeNodesStaySafeUnderPartitions() {
+		runSeeds(Setup.THREE_NODES_WITH_PARTITIONS, seeds(CI_SEEDS));
+	}
+
+	@Test
+	void twoNodesAndAWitnessLoseNoAcknowledgedWriteAndStayLinearizable() {
+		runSeeds(Setup.TWO_NODES_AND_A_WITNESS, seeds(CI_SEEDS));
+	}
+
+	@Test
+	void twoNodesAndAWitnessStaySafeUnderPartitions() {
+		runSeeds(Setup.TWO_NODES_AND_A_WITNESS_WITH_PARTITIONS, seeds(CI_SEEDS));
+	}
+
+	@Test
+	void threeNodesAndTwoWitnessesStaySafeUnderPartitions() {
+		runSeeds(Setup.FIVE_VOTERS_WITH_PARTITIONS, seeds(CI_SEEDS / 3));
 	}
 
 	@Test
@@ -169,8 +208,9 @@ class SimulationTest {
 		// Half the runs also snapshot by size (the production rule) and keep a tail of the log after compacting.
 		Compaction compaction = settings.nextBoolean() ? Compaction.NONE
 				: new Compaction(100, 300, settings.nextInt(40), 200 + settings.nextInt(4_000));
-		Cluster cluster = new Cluster(seed, setup.ids, snapshotEvery, setup.requireBackup, compaction);
-		if (setup.linkCuts && !setup.requireBackup) {
+		Cluster cluster = new Cluster(seed, setup.ids, setup.witnesses(), snapshotEvery, setup.requireBackup,
+				compaction);
+		if (setup.linkCuts && !setup.requireBackup && !setup.quorum()) {
 			cluster.invariants.allowSplitBrain();
 		}
 		try {
@@ -262,10 +302,24 @@ class SimulationTest {
 		int flaps = r.nextInt(4) == 0 ? 2 + r.nextInt(3) : 1;
 		for (int i = 0; i < flaps; i++) {
 			String from = ids.get(r.nextInt(ids.size()));
-			String to = ids.stream().filter(id -> !id.equals(from)).findFirst().orElseThrow();
+			List<String> others = ids.stream().filter(id -> !id.equals(from)).toList();
+			String to = others.get(r.nextInt(others.size()));
 			boolean bothWays = r.nextBoolean();
+			// With three or more voters: sometimes a whole node is cut off, or two cuts at once split the voters.
+			int shape = ids.size() >= 3 ? r.nextInt(4) : 0;
+			String second = others.get(r.nextInt(others.size()));
+			boolean secondBothWays = r.nextBoolean();
 			long length = flaps > 1 ? 200 + r.nextInt(2_000) : 1_000 + r.nextInt(7_000);
-			cluster.fault(t, () -> cluster.cutLink(from, to, bothWays));
+			cluster.fault(t, () -> {
+				switch (shape) {
+					case 1 -> cluster.isolate(from);
+					case 2 -> {
+						cluster.cutLink(from, to, bothWays);
+						cluster.cutLink(from, second, secondBothWays);
+					}
+					default -> cluster.cutLink(from, to, bothWays);
+				}
+			});
 			cluster.fault(t + length, cluster::heal);
 			t += length + (flaps > 1 ? r.nextInt(1_000) : 0);
 		}

@@ -1,0 +1,93 @@
+package io.pbkv.core;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A primary's changes to the in-sync configuration of a cluster with three or more voters, one at a time: the
+ * newest configuration a majority of voters accepted durably ({@link #committed}), and the one proposed after it,
+ * if any. Writes commit only once every member of both holds them: an added backup binds commits from the moment
+ * it is proposed, a dropped one frees them only once a majority has recorded the drop. So every member of any
+ * configuration a voter holds has every committed entry, which is what lets a majority vote elect a safe primary.
+ */
+final class InSyncChanges {
+
+	private final String self;
+
+	private final int majority;
+
+	private InSyncConfig committed;
+
+	private InSyncConfig proposed;
+
+	/** The newest configuration version each voter (by URL) said it holds. */
+	private final Map<String, InSyncConfig> accepted = new HashMap<>();
+
+	/**
+	 * Starts from {@code adopted}, the newest configuration this primary's voters hold (null for a new cluster),
+	 * and proposes {@code first} in the primary's epoch at once.
+	 */
+	InSyncChanges(String self, int majority, InSyncConfig adopted, InSyncConfig first) {
+		this.self = self;
+		this.majority = majority;
+		this.committed = adopted != null ? adopted : first;
+		this.proposed = first;
+	}
+
+	boolean pending() {
+		return proposed != committed;
+	}
+
+	InSyncConfig proposed() {
+		return proposed;
+	}
+
+	InSyncConfig committed() {
+		return committed;
+	}
+
+	void propose(InSyncConfig next) {
+		if (pending()) {
+			throw new IllegalStateException("a configuration change is already under way");
+		}
+		proposed = next;
+	}
+
+	/** The members commits wait for: those of the committed configuration and of the proposed one. */
+	Set<String> bound() {
+		Set<String> members = new HashSet<>(committed.members());
+		members.addAll(proposed.members());
+		return members;
+	}
+
+	/**
+	 * Records that the voter at {@code url} holds ({@code epoch}, {@code version}); returns true when that makes the
+	 * proposed configuration committed. This primary holds what it proposed: it saved it before sending it.
+	 */
+	boolean heard(String url, long epoch, long version) {
+		if (!pending()) {
+			return false;
+		}
+		InSyncConfig previous = accepted.get(url);
+		if (previous == null || InSyncConfig.compare(epoch, version, previous.epoch(), previous.version()) > 0) {
+			accepted.put(url, new InSyncConfig(epoch, version, Set.of()));
+		}
+		long holding = 1 + accepted.values().stream().filter(c -> c.reaches(proposed.epoch(), proposed.version())).count();
+		if (holding < majority) {
+			return false;
+		}
+		committed = proposed;
+		return true;
+	}
+
+	boolean member(String nodeId) {
+		return nodeId != null && proposed.members().contains(nodeId);
+	}
+
+	String self() {
+		return self;
+	}
+
+}
