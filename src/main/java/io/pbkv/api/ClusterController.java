@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,9 +39,16 @@ class ClusterController {
 		this.cluster = properties.cluster();
 	}
 
+	/**
+	 * {@code inSync} is the in-sync configuration the node holds when the cluster has three or more voters (absent
+	 * in a pair): its version ({@code epoch.n}) and members.
+	 */
 	record ClusterView(String nodeId, String clusterId, String role, long epoch, String primaryId, String primaryUrl,
 			long lastIndex, long commitIndex, long appliedIndex, long snapshotIndex, int keys, boolean eligible,
-			List<NodeStatus.PeerStatus> peers) {
+			List<NodeStatus.PeerStatus> peers, @JsonInclude(JsonInclude.Include.NON_NULL) InSyncView inSync) {
+	}
+
+	record InSyncView(String version, List<String> members) {
 	}
 
 	@GetMapping("/cluster")
@@ -48,7 +56,9 @@ class ClusterController {
 		NodeStatus s = runtime.status();
 		String role = runtime.failure() != null ? "FAILED" : s.role().name();
 		return new ClusterView(s.nodeId(), s.clusterId(), role, s.epoch(), s.primaryId(), s.primaryUrl(),
-				s.lastIndex(), s.commitIndex(), s.appliedIndex(), s.snapshotIndex(), s.keys(), s.eligible(), s.peers());
+				s.lastIndex(), s.commitIndex(), s.appliedIndex(), s.snapshotIndex(), s.keys(), s.eligible(), s.peers(),
+				s.config() == null ? null
+						: new InSyncView(s.config().versionText(), s.config().members().stream().sorted().toList()));
 	}
 
 	/**

@@ -37,7 +37,7 @@ import org.springframework.validation.annotation.Validated;
  * @param replication when a write is acknowledged, and how a backup catches up
  * @param storage durability and compaction of the log
  * @param limits sizes and internal limits of client requests
- * @param role data (holds the data, can be primary); witness (votes only) is refused by this release
+ * @param role data (holds the data, can be primary) or witness (votes only: no values, never primary)
  */
 @ConfigurationProperties("kv")
 @Validated
@@ -60,16 +60,14 @@ public record KvProperties(
 
 	}
 
-	// A witness started as a data node would vote and lead like one: refusing it is the safe answer until the
-	// quorum protocol exists.
-	@AssertTrue(message = "kv.role=witness is not supported by this release: witnesses need the quorum protocol, "
-			+ "which is not implemented yet; run data nodes only (kv.role=data, the default)")
-	public boolean isRoleSupported() {
-		return role != NodeRole.WITNESS;
+	@AssertTrue(message = "kv.role=witness needs at least two kv.peers (a witness makes a third voter for two data "
+			+ "nodes) and kv.initial-role=backup (a witness is never primary)")
+	public boolean isWitnessPlaced() {
+		return role != NodeRole.WITNESS || peers.size() >= 2 && initialRole != InitialRole.PRIMARY;
 	}
 
-	@AssertTrue(message = "kv.replication.min-in-sync asks for more backups than kv.peers lists; a pair has one "
-			+ "backup, so min-in-sync is 0 or 1")
+	@AssertTrue(message = "kv.replication.min-in-sync asks for more backups than kv.peers lists (a pair has one "
+			+ "backup, so min-in-sync is 0 or 1; witnesses hold no data and are no backups)")
 	public boolean isMinInSyncReachable() {
 		return replication == null || replication.minInSync() <= peers.size();
 	}

@@ -77,7 +77,9 @@ class NodeConfiguration {
 				properties.heartbeat().timeout().toMillis(),
 				properties.replication().mode() == KvProperties.ReplicationMode.SYNC,
 				properties.replication().backupRequired(),
-				properties.initialRole() == KvProperties.InitialRole.PRIMARY, 512, compaction(properties.storage()));
+				properties.initialRole() == KvProperties.InitialRole.PRIMARY, 512, compaction(properties.storage()),
+				Math.max(properties.replication().minInSync(), properties.replication().backupRequired() ? 1 : 0),
+				properties.role() == KvProperties.NodeRole.WITNESS);
 	}
 
 	static Compaction compaction(KvProperties.Storage storage) {

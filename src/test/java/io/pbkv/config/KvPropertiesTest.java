@@ -63,9 +63,13 @@ class KvPropertiesTest {
 	}
 
 	@Test
-	void aWitnessIsRefusedUntilTheQuorumProtocolExists() {
-		assertRefused("kv.role=witness is not supported by this release", "kv.role=witness");
-		runner.withPropertyValues("kv.role=data").run(context -> assertThat(context).hasNotFailed());
+	void aWitnessNeedsTwoPeersAndIsNeverTheInitialPrimary() {
+		assertRefused("kv.role=witness needs at least two kv.peers", "kv.role=witness");
+		assertRefused("kv.role=witness needs at least two kv.peers", "kv.role=witness", "kv.peers=http://a:1");
+		assertRefused("kv.role=witness needs at least two kv.peers", "kv.role=witness",
+				"kv.peers=http://a:1,http://b:2", "kv.initial-role=primary");
+		runner.withPropertyValues("kv.role=witness", "kv.peers=http://a:1,http://b:2")
+			.run(context -> assertThat(context).hasNotFailed());
 	}
 
 	@Test

@@ -1,0 +1,165 @@
+package io.pbkv.process;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two data nodes and a witness as real processes on 127.0.0.1: the smallest cluster in which a majority of voters
+ * decides who is primary and what the in-sync set is.
+ */
+@Tag("process")
+class QuorumProcessTest {
+
+	@TempDir
+	Path work;
+
+	private final KvHttp http = new KvHttp(Duration.ofSeconds(10));
+
+	private final ObjectMapper json = new ObjectMapper();
+
+	private NodeProcess a;
+
+	private NodeProcess b;
+
+	private NodeProcess w;
+
+	private void startCluster() throws Exception {
+		int portA = NodeProcess.freePort();
+		int portB = NodeProcess.freePort();
+		int portW = NodeProcess.freePort();
+		String urlA = "http://127.0.0.1:" + portA;
+		String urlB = "http://127.0.0.1:" + portB;
+		String urlW = "http://127.0.0.1:" + portW;
+		a = new NodeProcess("a", portA, work, Pair.args(urlB + "," + urlW, "primary", Duration.ofMillis(300), Pair.TIMEOUT));
+		b = new NodeProcess("b", portB, work, Pair.args(urlA + "," + urlW, "backup", Duration.ofMillis(300), Pair.TIMEOUT));
+		w = new NodeProcess("w", portW, work, Pair.args(urlA + "," + urlB, "backup", Duration.ofMillis(300), Pair.TIMEOUT,
+				"--kv.role=witness"));
+		for (NodeProcess n : List.of(a, b, w)) {
+			n.start();
+		}
+		for (NodeProcess n : List.of(a, b, w)) {
+			n.awaitReady(Duration.ofSeconds(90));
+		}
+		awaitInSync(a, b);
+	}
+
+	@AfterEach
+	void stop() throws InterruptedException {
+		for (NodeProcess n : new NodeProcess[] { a, b, w }) {
+			if (n != null) {
+				n.close();
+			}
+		}
+	}
+
+	private JsonNode cluster(NodeProcess node) {
+		KvHttp.Result r = http.send(HttpRequest.newBuilder(URI.create(node.url() + "/cluster")).GET());
+		return r.status() == 200 ? json.readTree(r.body()) : null;
+	}
+
+	private String role(NodeProcess node) {
+		JsonNode c = cluster(node);
+		return c == null ? null : c.get("role").asString();
+	}
+
+	/** {@code primary} leads and holds {@code backup} in an in-sync configuration a majority has accepted. */
+	private void awaitInSync(NodeProcess primary, NodeProcess backup) throws InterruptedException {
+		Pair.await(backup.nodeId() + " in sync with " + primary.nodeId() + " and eligible", Duration.ofSeconds(60), () -> {
+			JsonNode bc = cluster(backup);
+			return "PRIMARY".equals(role(primary)) && bc != null && bc.get("eligible").asBoolean();
+		});
+	}
+
+	@Test
+	void theWitnessVotesHoldsNoValuesAndSendsClientsToThePrimary() throws Exception {
+		startCluster();
+		assertThat(http.put(a.url(), "color", "blue").status()).isEqualTo(200);
+		JsonNode witness = cluster(w);
+		assertThat(witness.get("role").asString()).isEqualTo("WITNESS");
+		assertThat(witness.get("primaryId").asString()).isEqualTo("a");
+		assertThat(witness.get("inSync").get("members").toString()).contains("\"a\"", "\"b\"");
+		assertThat(witness.get("keys").asInt()).isZero();
+
+		var answer = http.send(HttpRequest.newBuilder(URI.create(w.url() + "/kv/color")).GET());
+		assertThat(answer.status()).isEqualTo(503);
+		assertThat(answer.body()).contains("witness", "\"primaryUrl\":\"" + a.url() + "\"");
+		var write = http.send(HttpRequest.newBuilder(URI.create(w.url() + "/kv/color"))
+			.PUT(HttpRequest.BodyPublishers.ofString("red")));
+		assertThat(write.status()).isEqualTo(503);
+		assertThat(http.get(a.url(), "color").body()).isEqualTo("blue");
+	}
+
+	@Test
+	void killNineOfThePrimaryUnderLoadElectsTheBackupWithTheWitnessVoteAndLosesNothing() throws Exception {
+		startCluster();
+		Map<String, String> acked = new ConcurrentHashMap<>();
+		AtomicBoolean stop = new AtomicBoolean();
+		try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+			for (int t = 0; t < 4; t++) {
+				int writer = t;
+				NodeProcess via = t % 2 == 0 ? a : b;
+				pool.submit(() -> {
+					for (int i = 0; i < 100_000 && !stop.get(); i++) {
+						String key = "k/" + writer + "/" + i;
+						if (http.put(via.url(), key, "v" + i).status() == 200) {
+							acked.put(key, "v" + i);
+						}
+					}
+				});
+			}
+			Pair.await("acknowledged writes", Duration.ofSeconds(20), () -> acked.size() >= 200);
+			a.kill9();
+			Pair.await("b to become primary", Duration.ofSeconds(30), () -> "PRIMARY".equals(role(b)));
+			Pair.await("a write on b", Duration.ofSeconds(30), () -> http.put(b.url(), "probe", "x").status() == 200);
+			stop.set(true);
+		}
+		assertThat(cluster(b).get("epoch").asLong()).isGreaterThan(1);
+		for (Map.Entry<String, String> e : acked.entrySet()) {
+			assertThat(http.get(b.url(), e.getKey()).body()).as(e.getKey()).isEqualTo(e.getValue());
+		}
+		a.start().awaitReady(Duration.ofSeconds(90));
+		awaitInSync(b, a);
+		assertThat(role(a)).isEqualTo("BACKUP");
+	}
+
+	/**
+	 * The primary alone is not a majority: with the backup and the witness gone it acknowledges no write and
+	 * serves no linearizable read, although its in-sync set may by then be itself alone. It serves again once
+	 * the witness is back.
+	 */
+	@Test
+	void aPrimaryThatLosesTheMajorityStopsServingUntilItIsBack() throws Exception {
+		startCluster();
+		assertThat(http.put(a.url(), "before", "1").status()).isEqualTo(200);
+		w.kill9();
+		b.kill9();
+		// Past the lease, and past the time the primary needs to try dropping the backup.
+		Thread.sleep(2 * Pair.TIMEOUT.toMillis() + 500);
+		KvHttp.Result write = http.put(a.url(), "during", "2");
+		assertThat(write.status()).as("a write without a majority: " + write.body()).isIn(503, 504);
+		KvHttp.Result read = http.get(a.url(), "before");
+		assertThat(read.status()).as("a linearizable read without a majority: " + read.body()).isEqualTo(503);
+		w.start().awaitReady(Duration.ofSeconds(90));
+		Pair.await("a write once the witness is back", Duration.ofSeconds(30),
+				() -> http.put(a.url(), "after", "3").status() == 200);
+		assertThat(http.get(a.url(), "before").body()).isEqualTo("1");
+	}
+
+}
