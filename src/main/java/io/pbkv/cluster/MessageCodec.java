@@ -15,20 +15,28 @@ import java.util.Set;
  * The body of a peer request: a batch of {@link Message}s.
  *
  * <pre>
- * batch    = u8 version(3), i32 count, message*
+ * batch    = u8 version(2), i32 count, message*
  * message  = u8 tag, str from, str fromUrl, str to, str clusterId, i64 epoch, then by tag:
  *   1 Append          i64 prevIndex, i64 prevEpoch, i32 n, n * (i32 length, LogRecordCodec entry),
- *                     i64 commitIndex, i64 sentAt, i64 admission, i64 admittedFrom, config
- *   2 AppendResult    bool success, i64 matchIndex, i64 sentAt, bool eligible, bool snapshotNeeded,
- *                     i64 configEpoch, i64 configVersion, bool witness
+ *                     i64 commitIndex, i64 sentAt, i64 admission, i64 admittedFrom
+ *   2 AppendResult    bool success, i64 matchIndex, i64 sentAt, bool eligible, bool snapshotNeeded
  *   3 InstallSnapshot i64 lastIndex, i64 lastEpoch, i64 sentAt (an offer: the file is fetched in chunks)
- *   4 VoteRequest     i64 lastIndex, i64 lastEpoch, bool preVote, bool handOver
- *   5 VoteResult      bool granted, bool preVote, config
+ *   4 VoteRequest     i64 lastIndex, i64 lastEpoch, bool preVote
+ *   5 VoteResult      bool granted, bool preVote
  *   6 Probe           (nothing)
  *   7 ProbeResult     bool empty, str primaryId
- * config = bool present, then if present: i64 epoch, i64 version, i32 n, n * str member
+ *   8 TimeoutNow      i64 lastIndex, i64 lastEpoch
+ *   with three or more voters, the extended forms (each is its base form, then):
+ *   9 Append          config
+ *  10 AppendResult    i64 configEpoch, i64 configVersion, bool witness
+ *  11 VoteRequest     bool handOver
+ *  12 VoteResult      config
+ * config = i64 epoch, i64 version, i32 n, n * str member (in ascending order)
  * str = i32 length (-1 for null), UTF-8; bytes = i32 length, bytes; bool = u8 0 or 1; all big-endian
  * </pre>
+ *
+ * A message of a pair always has its base form, byte for byte what a release before witnesses sends, so that a
+ * pair can be upgraded one node at a time; only a cluster of three or more voters sends the extended forms.
  *
  * Decoding trusts nothing: whatever the input, it returns messages or throws {@link MalformedMessageException}.
  */
@@ -44,7 +52,7 @@ final class MessageCodec {
 
 	static final int MAX_MESSAGES = 100_000;
 
-	static final byte VERSION = 3;
+	static final byte VERSION = 2;
 
 	private static final byte APPEND = 1;
 
@@ -61,6 +69,9 @@ final class MessageCodec {
 	private static final byte PROBE_RESULT = 7;
 
 	private static final byte TIMEOUT_NOW = 8;
+
+	/** Added to a base tag for its extended form. */
+	private static final byte EXTENDED = 8;
 
 	/** Tag, four null strings and the epoch. */
 	private static final int MIN_MESSAGE_BYTES = 1 + 4 * 4 + 8;
@@ -127,22 +138,32 @@ final class MessageCodec {
 					.writeLong(m.sentAt())
 					.writeLong(m.admission())
 					.writeLong(m.admittedFrom());
-				writeConfig(out, m.config());
+				if (m.config() != null) {
+					writeConfig(out, m.config());
+				}
 			}
-			case Message.AppendResult m -> out.writeBoolean(m.success())
-				.writeLong(m.matchIndex())
-				.writeLong(m.sentAt())
-				.writeBoolean(m.eligible())
-				.writeBoolean(m.snapshotNeeded())
-				.writeLong(m.configEpoch())
-				.writeLong(m.configVersion())
-				.writeBoolean(m.witness());
+			case Message.AppendResult m -> {
+				out.writeBoolean(m.success())
+					.writeLong(m.matchIndex())
+					.writeLong(m.sentAt())
+					.writeBoolean(m.eligible())
+					.writeBoolean(m.snapshotNeeded());
+				if (extended(m)) {
+					out.writeLong(m.configEpoch()).writeLong(m.configVersion()).writeBoolean(m.witness());
+				}
+			}
 			case Message.InstallSnapshot m -> out.writeLong(m.lastIndex()).writeLong(m.lastEpoch()).writeLong(m.sentAt());
-			case Message.VoteRequest m ->
-				out.writeLong(m.lastIndex()).writeLong(m.lastEpoch()).writeBoolean(m.preVote()).writeBoolean(m.handOver());
+			case Message.VoteRequest m -> {
+				out.writeLong(m.lastIndex()).writeLong(m.lastEpoch()).writeBoolean(m.preVote());
+				if (m.handOver()) {
+					out.writeBoolean(true);
+				}
+			}
 			case Message.VoteResult m -> {
 				out.writeBoolean(m.granted()).writeBoolean(m.preVote());
-				writeConfig(out, m.config());
+				if (m.config() != null) {
+					writeConfig(out, m.config());
+				}
 			}
 			case Message.Probe m -> {
 			}
@@ -151,13 +172,17 @@ final class MessageCodec {
 		}
 	}
 
+	private static boolean extended(Message.AppendResult m) {
+		return m.configEpoch() != 0 || m.configVersion() != 0 || m.witness();
+	}
+
 	private static byte tag(Message message) {
 		return switch (message) {
-			case Message.Append m -> APPEND;
-			case Message.AppendResult m -> APPEND_RESULT;
+			case Message.Append m -> m.config() != null ? APPEND + EXTENDED : APPEND;
+			case Message.AppendResult m -> extended(m) ? APPEND_RESULT + EXTENDED : APPEND_RESULT;
 			case Message.InstallSnapshot m -> INSTALL_SNAPSHOT;
-			case Message.VoteRequest m -> VOTE_REQUEST;
-			case Message.VoteResult m -> VOTE_RESULT;
+			case Message.VoteRequest m -> m.handOver() ? VOTE_REQUEST + EXTENDED : VOTE_REQUEST;
+			case Message.VoteResult m -> m.config() != null ? VOTE_RESULT + EXTENDED : VOTE_RESULT;
 			case Message.Probe m -> PROBE;
 			case Message.ProbeResult m -> PROBE_RESULT;
 			case Message.TimeoutNow m -> TIMEOUT_NOW;
@@ -166,24 +191,36 @@ final class MessageCodec {
 
 	private static Message read(WireReader in) throws MalformedMessageException {
 		byte tag = in.readByte();
+		Message message = readForm(in, tag);
+		// An extended form that carries nothing beyond its base form would give one message two encodings.
+		if (tag != tag(message)) {
+			throw new MalformedMessageException("an extended form (tag " + tag + ") that extends nothing");
+		}
+		return message;
+	}
+
+	private static Message readForm(WireReader in, byte tag) throws MalformedMessageException {
 		String from = in.readString();
 		String fromUrl = in.readString();
 		String to = in.readString();
 		String clusterId = in.readString();
 		long epoch = in.readLong();
 		return switch (tag) {
-			case APPEND -> new Message.Append(from, fromUrl, to, clusterId, epoch, in.readLong(), in.readLong(),
-					entries(in), in.readLong(), in.readLong(), in.readLong(), in.readLong(), config(in));
+			case APPEND, APPEND + EXTENDED -> new Message.Append(from, fromUrl, to, clusterId, epoch, in.readLong(),
+					in.readLong(), entries(in), in.readLong(), in.readLong(), in.readLong(), in.readLong(),
+					tag == APPEND ? null : config(in));
 			case APPEND_RESULT -> new Message.AppendResult(from, fromUrl, to, clusterId, epoch, in.readBoolean(),
-					in.readLong(), in.readLong(), in.readBoolean(), in.readBoolean(), in.readLong(), in.readLong(),
-					in.readBoolean());
+					in.readLong(), in.readLong(), in.readBoolean(), in.readBoolean());
+			case APPEND_RESULT + EXTENDED -> new Message.AppendResult(from, fromUrl, to, clusterId, epoch,
+					in.readBoolean(), in.readLong(), in.readLong(), in.readBoolean(), in.readBoolean(), in.readLong(),
+					in.readLong(), in.readBoolean());
 			case INSTALL_SNAPSHOT ->
 				new Message.InstallSnapshot(from, fromUrl, to, clusterId, epoch, in.readLong(), in.readLong(),
 						in.readLong());
-			case VOTE_REQUEST -> new Message.VoteRequest(from, fromUrl, to, clusterId, epoch, in.readLong(),
-					in.readLong(), in.readBoolean(), in.readBoolean());
-			case VOTE_RESULT -> new Message.VoteResult(from, fromUrl, to, clusterId, epoch, in.readBoolean(),
-					in.readBoolean(), config(in));
+			case VOTE_REQUEST, VOTE_REQUEST + EXTENDED -> new Message.VoteRequest(from, fromUrl, to, clusterId, epoch,
+					in.readLong(), in.readLong(), in.readBoolean(), tag != VOTE_REQUEST && in.readBoolean());
+			case VOTE_RESULT, VOTE_RESULT + EXTENDED -> new Message.VoteResult(from, fromUrl, to, clusterId, epoch,
+					in.readBoolean(), in.readBoolean(), tag == VOTE_RESULT ? null : config(in));
 			case PROBE -> new Message.Probe(from, fromUrl, to, clusterId, epoch);
 			case PROBE_RESULT ->
 				new Message.ProbeResult(from, fromUrl, to, clusterId, epoch, in.readBoolean(), in.readString());
@@ -193,27 +230,27 @@ final class MessageCodec {
 	}
 
 	private static void writeConfig(WireWriter out, InSyncConfig config) {
-		out.writeBoolean(config != null);
-		if (config != null) {
-			out.writeLong(config.epoch()).writeLong(config.version()).writeInt(config.members().size());
-			config.members().forEach(out::writeString);
-		}
+		out.writeLong(config.epoch()).writeLong(config.version()).writeInt(config.members().size());
+		config.members().stream().sorted().forEach(out::writeString);
 	}
 
 	private static InSyncConfig config(WireReader in) throws MalformedMessageException {
-		if (!in.readBoolean()) {
-			return null;
-		}
 		long epoch = in.readLong();
 		long version = in.readLong();
 		int count = in.readCount(4, 10_000, "member");
 		Set<String> members = new HashSet<>();
+		String previous = "";
 		for (int i = 0; i < count; i++) {
 			String member = in.readString();
 			if (member == null || member.isEmpty()) {
 				throw new MalformedMessageException("configuration member " + i + " is empty");
 			}
+			// Sorted and unique: one configuration has one encoding.
+			if (member.compareTo(previous) <= 0) {
+				throw new MalformedMessageException("configuration members out of order at " + i);
+			}
 			members.add(member);
+			previous = member;
 		}
 		if (epoch < 0 || version < 0) {
 			throw new MalformedMessageException("negative configuration version " + epoch + "." + version);

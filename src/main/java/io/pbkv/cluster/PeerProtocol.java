@@ -10,8 +10,7 @@ final class PeerProtocol {
 
 	static final String HEADER = "X-Kv-Peer-Protocol";
 
-	/** 2: the in-sync configuration of clusters with three or more voters, witnesses and hand-over votes. */
-	static final int VERSION = 2;
+	static final int VERSION = 1;
 
 	/** The WebSocket subprotocol a replication stream is opened in; the peer names the one it chose. */
 	static final String SUBPROTOCOL = "pbkv-peer." + VERSION;
@@ -21,7 +20,7 @@ final class PeerProtocol {
 
 	/** Whether this node speaks the version a request names; a request without the header is version 1. */
 	static boolean speaks(String header) {
-		return (header == null || header.isBlank() ? 1 : of(header)) == VERSION;
+		return header == null || header.isBlank() || header.strip().equals(Integer.toString(VERSION));
 	}
 
 	/** The version of the subprotocol a peer chose for a stream, 0 when it chose none or an unreadable one. */

@@ -2,6 +2,7 @@ package io.pbkv.cluster;
 
 import io.pbkv.core.Command;
 import io.pbkv.core.LogEntry;
+import io.pbkv.core.InSyncConfig;
 import io.pbkv.core.Message;
 import io.pbkv.core.Precondition;
 
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.Random;
 import java.util.UUID;
 import java.util.stream.LongStream;
@@ -70,6 +72,32 @@ class MessageCodecTest {
 		bytes[0] = MessageCodec.VERSION + 1;
 
 		assertMalformed(bytes, "version");
+	}
+
+	/**
+	 * A pair sends no configuration, no witness flag and no hand-over vote: its messages keep the base tags and
+	 * layout of the release before witnesses, which can read them during a rolling upgrade.
+	 */
+	@Test
+	void aPairsMessagesKeepTheirBaseFormAndOnlyQuorumFieldsUseTheExtendedOnes() {
+		InSyncConfig config = new InSyncConfig(3, 1, Set.of("a"));
+		List<Message> base = List.of(new Message.Append("a", "u", "v", "c", 3, 0, 0, List.of(), 0, 1, 0, 0),
+				new Message.AppendResult("b", "v", "u", "c", 3, true, 0, 1, true, false),
+				new Message.VoteRequest("b", "v", "u", "c", 4, 0, 0, false),
+				new Message.VoteResult("a", "u", "v", "c", 4, true, false));
+		List<Message> extended = List.of(new Message.Append("a", "u", "v", "c", 3, 0, 0, List.of(), 0, 1, 0, 0, config),
+				new Message.AppendResult("b", "v", "u", "c", 3, true, 0, 1, true, false, 3, 1, false),
+				new Message.VoteRequest("b", "v", "u", "c", 4, 0, 0, false, true),
+				new Message.VoteResult("a", "u", "v", "c", 4, true, false, config));
+		for (int i = 0; i < base.size(); i++) {
+			byte[] plain = MessageCodec.encode(List.of(base.get(i)));
+			byte[] longer = MessageCodec.encode(List.of(extended.get(i)));
+			assertThat(plain[0]).as("the batch format").isEqualTo((byte) 2);
+			assertThat(plain[5]).as("base tag of " + base.get(i)).isBetween((byte) 1, (byte) 8);
+			assertThat(longer[5]).as("extended tag of " + extended.get(i)).isEqualTo((byte) (plain[5] + 8));
+			assertThat(Arrays.copyOfRange(longer, 6, plain.length)).as("the base form comes first")
+				.isEqualTo(Arrays.copyOfRange(plain, 6, plain.length));
+		}
 	}
 
 	@Test
