@@ -343,7 +343,7 @@ public final class NodeRuntime implements AutoCloseable {
 				listener.roleChanged(change);
 			});
 			rd.events().forEach(event -> {
-				if (event.kind() == Event.Kind.BACKUP_ADMITTED) {
+				if (event.kind() == Event.Kind.BACKUP_ADMITTED || event.kind() == Event.Kind.CONFIG_COMMITTED) {
 					log.info("{}", event);
 				}
 				else if (!event.text().isEmpty()) {

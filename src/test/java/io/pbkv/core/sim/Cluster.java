@@ -121,6 +121,13 @@ final class Cluster {
 	/** {@code witnesses} are among {@code ids}: they vote and hold no data. */
 	Cluster(long seed, List<String> ids, List<String> witnesses, long snapshotEvery, boolean requireBackup,
 			Compaction compaction) {
+		this(seed, ids, witnesses, snapshotEvery, requireBackup ? 1 : 0, compaction);
+	}
+
+	/** Data nodes that take writes only while {@code minInSync} backups are in sync. */
+	Cluster(long seed, List<String> ids, List<String> witnesses, long snapshotEvery, int minInSync,
+			Compaction compaction) {
+		boolean requireBackup = minInSync > 0;
 		this.seed = seed;
 		this.witnesses = Set.copyOf(witnesses);
 		if (ids.size() >= 3) {
@@ -133,7 +140,7 @@ final class Cluster {
 			List<String> peers = ids.stream().filter(p -> !p.equals(id)).map(p -> "http://" + p).toList();
 			NodeConfig config = new NodeConfig(id, "http://" + id, peers, "cluster-1", snapshotEvery,
 					HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, true, requireBackup, id.equals(ids.get(0)), 64, compaction);
-			nodes.put(id, new SimNode(id, witnesses.contains(id) ? config.asWitness() : config));
+			nodes.put(id, new SimNode(id, witnesses.contains(id) ? config.asWitness() : config.withMinInSync(minInSync)));
 			idByUrl.put(config.advertisedUrl(), id);
 		}
 	}

@@ -43,6 +43,70 @@ class ScenarioTest {
 		return cluster;
 	}
 
+	/** Data nodes "a" (primary) and "b", and witness "w"; "b" in sync. */
+	private static Cluster twoNodesAndAWitness(long seed) {
+		return started(new Cluster(seed, List.of("a", "b", "w"), List.of("w"), 1_000_000, 0,
+				io.pbkv.core.Compaction.NONE), "a", "b");
+	}
+
+	/**
+	 * Rule: a primary needs a majority's lease to commit and to read, even when its in-sync set is itself alone.
+	 * The backup crashes and the primary drops it with the witness's acceptance; then the primary is cut off from
+	 * the witness too: once its lease ran out it acknowledges nothing and serves no read. After the heal it
+	 * serves again. Fails if the primary commits without a majority's lease (the lease check in Node.maybeCommit
+	 * removed): its write is then acknowledged by a node that a majority could replace.
+	 */
+	@Test
+	void aPrimaryWithoutAMajorityAcknowledgesNothingEvenWithItselfAloneInSync() {
+		Cluster cluster = twoNodesAndAWitness(41);
+		SimClient client = new SimClient(1, cluster);
+		assertThat(done(cluster, client.put("a", "k", "v0")).result).isEqualTo(Result.OK);
+		cluster.crash("b");
+		assertThat(cluster.runUntil(() -> cluster.status("a").config().members().equals(java.util.Set.of("a"))
+				&& cluster.status("w").config() != null
+				&& cluster.status("w").config().equals(cluster.status("a").config()), 10_000))
+			.as("the drop of b held by the witness").isTrue();
+		assertThat(done(cluster, client.put("a", "k", "v1")).result).as("a write with the witness's lease")
+			.isEqualTo(Result.OK);
+		cluster.network.isolate("a", List.of("a", "b", "w"));
+		// Within its lease nobody can replace it, so it may still commit; past it, nothing.
+		cluster.runFor(Cluster.HEARTBEAT_TIMEOUT + 500);
+		Op alone = client.put("a", "k", "v2");
+		cluster.runFor(Cluster.HEARTBEAT_TIMEOUT);
+		assertThat(alone.result).as("a write on the cut-off primary").isNotEqualTo(Result.OK);
+		assertThat(done(cluster, client.get("a", "k")).result).as("a read on the cut-off primary, past its lease")
+			.isEqualTo(Result.FAILED);
+		cluster.heal();
+		cluster.restart("b");
+		cluster.runFor(Cluster.HEARTBEAT_INTERVAL * 2);
+		assertThat(done(cluster, client.put("a", "k", "v3")).result).as("a write once the lease is back")
+			.isEqualTo(Result.OK);
+		cluster.settleAndCheck(KEYS, 30_000);
+	}
+
+	/**
+	 * Rule: min-in-sync counts backups. Three data nodes with min-in-sync 2 take writes while both backups are in
+	 * sync, refuse them (503) once one is dropped, and take them again once it is back. Fails if min-in-sync is
+	 * read as require-backup (one backup enough).
+	 */
+	@Test
+	void minInSyncOfTwoRefusesWritesWhileOnlyOneBackupIsInSync() {
+		Cluster cluster = started(new Cluster(43, List.of("a", "b", "c"), List.of(), 1_000_000, 2,
+				io.pbkv.core.Compaction.NONE), "a", "b", "c");
+		SimClient client = new SimClient(1, cluster);
+		assertThat(done(cluster, client.put("a", "k", "v0")).result).isEqualTo(Result.OK);
+		cluster.crash("c");
+		assertThat(cluster.runUntil(() -> !cluster.inSync("a", "c") && cluster.status("a").peers().stream()
+			.noneMatch(p -> "c".equals(p.nodeId()) && p.inSync()), 10_000)).isTrue();
+		cluster.runFor(1_000);
+		assertThat(done(cluster, client.put("a", "k", "v1")).result).as("one backup in sync of two required")
+			.isEqualTo(Result.FAILED);
+		cluster.restart("c");
+		assertThat(cluster.runUntil(() -> cluster.inSync("a", "c"), 10_000)).isTrue();
+		assertThat(done(cluster, client.put("a", "k", "v2")).result).isEqualTo(Result.OK);
+		cluster.settleAndCheck(KEYS, 30_000);
+	}
+
 	private static Op done(Cluster cluster, Op op) {
 		cluster.runUntil(() -> op.result != Result.PENDING, 10_000);
 		return op;
