@@ -49,6 +49,8 @@ final class OutcomeResponses {
 							+ ", after listing the keys again",
 					Map.of("oldestVersion", c.oldest()));
 			case Outcome.Changes c -> throw new IllegalStateException("a watch streams its pages itself");
+			case Outcome.Reconfigured r -> ResponseEntity.ok()
+				.body(Map.of("configVersion", r.version(), "voters", r.voters()));
 			case Outcome.Applied a -> throw new IllegalStateException("no client waits for " + a);
 		};
 	}

@@ -29,9 +29,10 @@ import java.util.Set;
  *   with three or more voters, the extended forms (each is its base form, then):
  *   9 Append          config
  *  10 AppendResult    i64 configEpoch, i64 configVersion, bool witness
- *  11 VoteRequest     bool handOver
- *  12 VoteResult      config
- * config = i64 epoch, i64 version, i32 n, n * str member (in ascending order)
+ *  11 InstallSnapshot config
+ *  12 VoteRequest     bool handOver
+ *  13 VoteResult      config
+ * config = i64 epoch, i64 version, i32 n, n * str member, i32 m, m * str voter (each list in ascending order)
  * str = i32 length (-1 for null), UTF-8; bytes = i32 length, bytes; bool = u8 0 or 1; all big-endian
  * </pre>
  *
@@ -152,7 +153,12 @@ final class MessageCodec {
 					out.writeLong(m.configEpoch()).writeLong(m.configVersion()).writeBoolean(m.witness());
 				}
 			}
-			case Message.InstallSnapshot m -> out.writeLong(m.lastIndex()).writeLong(m.lastEpoch()).writeLong(m.sentAt());
+			case Message.InstallSnapshot m -> {
+				out.writeLong(m.lastIndex()).writeLong(m.lastEpoch()).writeLong(m.sentAt());
+				if (m.config() != null) {
+					writeConfig(out, m.config());
+				}
+			}
 			case Message.VoteRequest m -> {
 				out.writeLong(m.lastIndex()).writeLong(m.lastEpoch()).writeBoolean(m.preVote());
 				if (m.handOver()) {
@@ -180,7 +186,7 @@ final class MessageCodec {
 		return switch (message) {
 			case Message.Append m -> m.config() != null ? APPEND + EXTENDED : APPEND;
 			case Message.AppendResult m -> extended(m) ? APPEND_RESULT + EXTENDED : APPEND_RESULT;
-			case Message.InstallSnapshot m -> INSTALL_SNAPSHOT;
+			case Message.InstallSnapshot m -> m.config() != null ? INSTALL_SNAPSHOT + EXTENDED : INSTALL_SNAPSHOT;
 			case Message.VoteRequest m -> m.handOver() ? VOTE_REQUEST + EXTENDED : VOTE_REQUEST;
 			case Message.VoteResult m -> m.config() != null ? VOTE_RESULT + EXTENDED : VOTE_RESULT;
 			case Message.Probe m -> PROBE;
@@ -214,9 +220,8 @@ final class MessageCodec {
 			case APPEND_RESULT + EXTENDED -> new Message.AppendResult(from, fromUrl, to, clusterId, epoch,
 					in.readBoolean(), in.readLong(), in.readLong(), in.readBoolean(), in.readBoolean(), in.readLong(),
 					in.readLong(), in.readBoolean());
-			case INSTALL_SNAPSHOT ->
-				new Message.InstallSnapshot(from, fromUrl, to, clusterId, epoch, in.readLong(), in.readLong(),
-						in.readLong());
+			case INSTALL_SNAPSHOT, INSTALL_SNAPSHOT + EXTENDED -> new Message.InstallSnapshot(from, fromUrl, to, clusterId,
+					epoch, in.readLong(), in.readLong(), in.readLong(), tag == INSTALL_SNAPSHOT ? null : config(in));
 			case VOTE_REQUEST, VOTE_REQUEST + EXTENDED -> new Message.VoteRequest(from, fromUrl, to, clusterId, epoch,
 					in.readLong(), in.readLong(), in.readBoolean(), tag != VOTE_REQUEST && in.readBoolean());
 			case VOTE_RESULT, VOTE_RESULT + EXTENDED -> new Message.VoteResult(from, fromUrl, to, clusterId, epoch,
@@ -232,30 +237,38 @@ final class MessageCodec {
 	private static void writeConfig(WireWriter out, InSyncConfig config) {
 		out.writeLong(config.epoch()).writeLong(config.version()).writeInt(config.members().size());
 		config.members().stream().sorted().forEach(out::writeString);
+		out.writeInt(config.voters().size());
+		config.voters().stream().sorted().forEach(out::writeString);
 	}
 
 	private static InSyncConfig config(WireReader in) throws MalformedMessageException {
 		long epoch = in.readLong();
 		long version = in.readLong();
-		int count = in.readCount(4, 10_000, "member");
-		Set<String> members = new HashSet<>();
-		String previous = "";
-		for (int i = 0; i < count; i++) {
-			String member = in.readString();
-			if (member == null || member.isEmpty()) {
-				throw new MalformedMessageException("configuration member " + i + " is empty");
-			}
-			// Sorted and unique: one configuration has one encoding.
-			if (member.compareTo(previous) <= 0) {
-				throw new MalformedMessageException("configuration members out of order at " + i);
-			}
-			members.add(member);
-			previous = member;
-		}
+		Set<String> members = sortedStrings(in, "member");
+		Set<String> voters = sortedStrings(in, "voter");
 		if (epoch < 0 || version < 0) {
 			throw new MalformedMessageException("negative configuration version " + epoch + "." + version);
 		}
-		return new InSyncConfig(epoch, version, members);
+		return new InSyncConfig(epoch, version, members, voters);
+	}
+
+	/** A list of non-empty strings in ascending order, without repeats: one set has one encoding. */
+	private static Set<String> sortedStrings(WireReader in, String what) throws MalformedMessageException {
+		int count = in.readCount(4, 10_000, what);
+		Set<String> items = new HashSet<>();
+		String previous = "";
+		for (int i = 0; i < count; i++) {
+			String item = in.readString();
+			if (item == null || item.isEmpty()) {
+				throw new MalformedMessageException("configuration " + what + " " + i + " is empty");
+			}
+			if (item.compareTo(previous) <= 0) {
+				throw new MalformedMessageException("configuration " + what + "s out of order at " + i);
+			}
+			items.add(item);
+			previous = item;
+		}
+		return items;
 	}
 
 	private static List<LogEntry> entries(WireReader in) throws MalformedMessageException {

@@ -8,9 +8,11 @@ import io.pbkv.runtime.Transport;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
@@ -36,11 +38,21 @@ public final class PeerClient implements Transport {
 	/** Time a data request may take per MiB it carries, on top of the request timeout: 8 MiB/s at worst. */
 	private static final Duration PER_MEGABYTE = Duration.ofMillis(125);
 
-	private final Map<String, PeerLink> links = new LinkedHashMap<>();
+	private final Map<String, PeerLink> links = Collections.synchronizedMap(new LinkedHashMap<>());
 
-	private final Map<String, PeerStream> control = new LinkedHashMap<>();
+	private final Map<String, PeerStream> control = new ConcurrentHashMap<>();
 
-	private final Map<String, PeerStream> data = new LinkedHashMap<>();
+	private final Map<String, PeerStream> data = new ConcurrentHashMap<>();
+
+	private final Duration connectTimeout;
+
+	private final String sentToken;
+
+	private final Duration requestTimeout;
+
+	private final MeterRegistry registry;
+
+	private final Consumer<Message> inbound;
 
 	private final HttpClient http;
 
@@ -69,28 +81,43 @@ public final class PeerClient implements Transport {
 	PeerClient(List<URI> peers, String token, Duration requestTimeout, MeterRegistry registry, AckWaiters ackWaiters,
 			Consumer<Message> inbound) {
 		this.ackWaiters = ackWaiters;
-		Duration connectTimeout = CONNECT_TIMEOUT.compareTo(requestTimeout) < 0 ? CONNECT_TIMEOUT : requestTimeout;
-		String sentToken = token == null || token.isBlank() ? null : token;
+		this.connectTimeout = CONNECT_TIMEOUT.compareTo(requestTimeout) < 0 ? CONNECT_TIMEOUT : requestTimeout;
+		this.sentToken = token == null || token.isBlank() ? null : token;
+		this.requestTimeout = requestTimeout;
+		this.registry = registry;
+		this.inbound = inbound;
 		this.http = HttpClient.newBuilder()
 			.connectTimeout(connectTimeout)
 			.executor(Executors.newVirtualThreadPerTaskExecutor())
 			.build();
 		for (URI peer : peers) {
-			String url = withoutTrailingSlash(peer.toString());
-			if (links.containsKey(url)) {
-				continue;
-			}
-			PeerLink link = new PeerLink(url, registry);
-			links.put(url, link);
-			PeerSender.Factory requests = lane -> new PeerSender(url, lane, connectTimeout, sentToken, requestTimeout,
-					lane.equals("data") ? PER_MEGABYTE : Duration.ZERO, link, inbound);
-			control.put(url, new PeerStream(url, "control", http, sentToken, requestTimeout, Duration.ZERO, link,
-					registry, requests));
-			data.put(url, new PeerStream(url, "data", http, sentToken, requestTimeout, PER_MEGABYTE, link, registry,
-					requests));
+			open(withoutTrailingSlash(peer.toString()));
 		}
 		this.unknownPeer = PeerLink.dropped(registry, "unknown", "unknown-peer");
-		senders().forEach(PeerStream::start);
+	}
+
+	/**
+	 * Opens the two lanes to {@code url}, unless they are open. Peers that {@code kv.peers} does not name are opened
+	 * when the node first addresses them: voters a membership change added, learned from the configuration.
+	 */
+	private synchronized PeerLink open(String url) {
+		PeerLink existing = links.get(url);
+		if (existing != null) {
+			return existing;
+		}
+		PeerLink link = new PeerLink(url, registry);
+		links.put(url, link);
+		PeerSender.Factory requests = lane -> new PeerSender(url, lane, connectTimeout, sentToken, requestTimeout,
+				lane.equals("data") ? PER_MEGABYTE : Duration.ZERO, link, inbound);
+		PeerStream controlLane = new PeerStream(url, "control", http, sentToken, requestTimeout, Duration.ZERO, link,
+				registry, requests);
+		PeerStream dataLane = new PeerStream(url, "data", http, sentToken, requestTimeout, PER_MEGABYTE, link,
+				registry, requests);
+		control.put(url, controlLane);
+		data.put(url, dataLane);
+		controlLane.start();
+		dataLane.start();
+		return link;
 	}
 
 	private List<PeerStream> senders() {
@@ -114,6 +141,9 @@ public final class PeerClient implements Transport {
 				continue; // answered in the response to the request that carried the append
 			}
 			String to = message.to() == null ? null : withoutTrailingSlash(message.to());
+			if (to != null && !control.containsKey(to) && isPeerUrl(to)) {
+				open(to);
+			}
 			PeerStream sender = to == null ? null : (bulky(message) ? data : control).get(to);
 			if (sender != null) {
 				sender.enqueue(message);
@@ -129,9 +159,11 @@ public final class PeerClient implements Transport {
 		}
 	}
 
-	/** The state of the link to each configured peer, in configuration order. */
+	/** The state of the link to each peer, configured ones first. */
 	List<PeerStatus> peers() {
-		return links.values().stream().map(PeerLink::status).toList();
+		synchronized (links) {
+			return links.values().stream().map(PeerLink::status).toList();
+		}
 	}
 
 	/** Stops every sender, waiting at most two seconds in all; queued messages are lost. */
@@ -148,6 +180,16 @@ public final class PeerClient implements Transport {
 			Thread.currentThread().interrupt();
 		}
 		http.shutdownNow();
+	}
+
+	private static boolean isPeerUrl(String url) {
+		try {
+			URI uri = URI.create(url);
+			return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
+		}
+		catch (IllegalArgumentException ex) {
+			return false;
+		}
 	}
 
 	private static String withoutTrailingSlash(String url) {

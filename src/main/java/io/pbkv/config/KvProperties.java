@@ -60,10 +60,10 @@ public record KvProperties(
 
 	}
 
-	@AssertTrue(message = "kv.role=witness needs at least two kv.peers (a witness makes a third voter for two data "
-			+ "nodes) and kv.initial-role=backup (a witness is never primary)")
+	@AssertTrue(message = "kv.role=witness needs kv.peers (the other voters, or one member of a running cluster it "
+			+ "is being added to) and kv.initial-role=backup (a witness is never primary)")
 	public boolean isWitnessPlaced() {
-		return role != NodeRole.WITNESS || peers.size() >= 2 && initialRole != InitialRole.PRIMARY;
+		return role != NodeRole.WITNESS || !peers.isEmpty() && initialRole != InitialRole.PRIMARY;
 	}
 
 	@AssertTrue(message = "kv.replication.min-in-sync asks for more backups than kv.peers lists (a pair has one "

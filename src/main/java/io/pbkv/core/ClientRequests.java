@@ -67,8 +67,7 @@ final class ClientRequests {
 	}
 
 	private Outcome cutOff() {
-		return new Outcome.Unavailable("node " + config.nodeId() + " is primary but cannot reach a majority of voters; "
-				+ "not done, safe to retry");
+		return new Outcome.Unavailable("node " + config.nodeId() + " is primary but cannot reach a majority of voters");
 	}
 
 	Outcome notPrimary() {
@@ -124,7 +123,18 @@ final class ClientRequests {
 
 	/** Answers every waiter whose index is applied, while this node is primary under a valid lease. */
 	void release() {
-		if (node.role() != Role.PRIMARY || !node.replicator().leaseValid(node.now())) {
+		if (node.role() != Role.PRIMARY) {
+			return;
+		}
+		if (node.replicator().cutOff(node.now())) {
+			// Reads and refusals waiting here are not done: say so now rather than at the request timeout. Writes
+			// already in the log keep waiting: they may still commit.
+			while (!waiters.isEmpty()) {
+				answer(waiters.poll().requestId(), cutOff());
+			}
+			return;
+		}
+		if (!node.replicator().leaseValid(node.now())) {
 			return;
 		}
 		KvStateMachine state = node.stateMachine();

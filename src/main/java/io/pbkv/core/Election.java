@@ -63,11 +63,11 @@ final class Election {
 
 	/** Starts a campaign for the next epoch; an eligible node that needs no votes promotes at once. */
 	void start(long now, boolean eligible, String why) {
-		if (config.quorum() && !eligible) {
+		if (node.quorum() && !eligible) {
 			// Voters grant only members of their in-sync configuration: this node cannot win.
 			return;
 		}
-		needed = config.quorum() ? config.majority() - 1
+		needed = node.quorum() ? node.majority() - 1
 				: eligible ? config.peerUrls().size() - 1 : config.peerUrls().size();
 		reason = why;
 		campaignedAt = now;
@@ -93,7 +93,7 @@ final class Election {
 		if (running() && now - startedAt >= config.heartbeatTimeout()) {
 			cancel();
 		}
-		else if (running() && config.quorum() && now - askedAt >= config.heartbeatInterval()) {
+		else if (running() && node.quorum() && now - askedAt >= config.heartbeatInterval()) {
 			// A voter that still held a lease when first asked may grant now; asking again changes nothing else.
 			askAll(preVote, now);
 		}
@@ -102,7 +102,7 @@ final class Election {
 	private void askAll(boolean pre, long now) {
 		askedAt = now;
 		ReplicationLog log = node.log();
-		for (String url : config.peerUrls()) {
+		for (String url : node.peers()) {
 			if (!grants.contains(url)) {
 				node.send(new Message.VoteRequest(config.nodeId(), config.advertisedUrl(), url, node.clusterId(),
 						targetEpoch, log.lastIndex(), log.lastEpoch(), pre, handOver));
@@ -111,7 +111,8 @@ final class Election {
 	}
 
 	void onResult(Message.VoteResult r) {
-		if (!running() || r.epoch() != targetEpoch || r.preVote() != preVote || !r.granted()) {
+		if (!running() || r.epoch() != targetEpoch || r.preVote() != preVote || !r.granted()
+				|| !node.peers().contains(r.fromUrl())) {
 			return;
 		}
 		grants.add(r.fromUrl());
@@ -144,7 +145,7 @@ final class Election {
 		if (node.clusterId() == null || node.role() == Role.PRIMARY) {
 			return false;
 		}
-		if (config.quorum()) {
+		if (node.quorum()) {
 			return grantAsVoter(now, r);
 		}
 		if (node.primaryId() != null && !node.follower().silent(now)) {
@@ -213,12 +214,12 @@ final class Election {
 			return;
 		}
 		cancel();
-		if (config.quorum()) {
+		if (node.quorum()) {
 			// Still a majority's vote, asked at once: the old primary's vote is one of them.
 			targetEpoch = t.epoch();
 			preVote = false;
 			handOver = true;
-			needed = config.majority() - 1;
+			needed = node.majority() - 1;
 			reason = "handed over by " + t.from();
 			startedAt = node.now();
 			campaignedAt = node.now();
@@ -245,11 +246,11 @@ final class Election {
 		if (node.clusterId() == null) {
 			return new Outcome.Unavailable("this node holds no cluster");
 		}
-		if (config.quorum() && reachablePeers.size() + 1 >= config.majority() && node.eligible()) {
+		if (node.quorum() && reachablePeers.size() + 1 >= node.majority() && node.eligible()) {
 			return new Outcome.Unavailable("refused: a majority of voters answers (" + reachablePeers
 					+ ") and this node is in the in-sync set, so a failover needs no operator");
 		}
-		if (!config.quorum() && !reachablePeers.isEmpty()) {
+		if (!node.quorum() && !reachablePeers.isEmpty()) {
 			return new Outcome.Unavailable("refused: peer(s) " + reachablePeers + " answer; ask them instead");
 		}
 		long lastIndex = node.log().lastIndex();

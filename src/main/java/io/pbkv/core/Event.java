@@ -28,7 +28,9 @@ public record Event(Kind kind, int count, String text) {
 		/** A message was refused: another cluster, an older epoch, or a protocol violation. */
 		MESSAGE_REJECTED,
 		/** A change of the in-sync configuration was accepted by a majority of voters. */
-		CONFIG_COMMITTED
+		CONFIG_COMMITTED,
+		/** An operator asked the primary to add or remove a voter. */
+		MEMBERSHIP_CHANGE
 
 	}
 

@@ -232,6 +232,7 @@ final class Follower {
 	 */
 	void onSnapshot(long now, Message.InstallSnapshot m) {
 		heard(now);
+		node.acceptConfig(m.config());
 		if (config.witness()) {
 			node.send(node.appendResult(m.fromUrl(), true, 0, m.sentAt(), false));
 			return;

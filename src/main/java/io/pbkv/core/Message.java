@@ -72,10 +72,16 @@ public sealed interface Message {
 	 * Offers the primary's snapshot ending at {@code lastIndex} to a backup that needs entries the primary compacted
 	 * away, or whose history went its own way. The message carries no data: the backup fetches the snapshot's file
 	 * in chunks (see {@link SnapshotFetch}) and answers once it is installed. Repeated every heartbeat interval while
-	 * the backup fetches, it is also that backup's heartbeat.
+	 * the backup fetches, it is also that backup's heartbeat, and carries the configuration as an append does.
 	 */
 	record InstallSnapshot(String from, String fromUrl, String to, String clusterId, long epoch, long lastIndex,
-			long lastEpoch, long sentAt) implements Message {
+			long lastEpoch, long sentAt, InSyncConfig config) implements Message {
+
+		public InstallSnapshot(String from, String fromUrl, String to, String clusterId, long epoch, long lastIndex,
+				long lastEpoch, long sentAt) {
+			this(from, fromUrl, to, clusterId, epoch, lastIndex, lastEpoch, sentAt, null);
+		}
+
 	}
 
 	/**

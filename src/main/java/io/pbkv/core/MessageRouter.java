@@ -29,6 +29,10 @@ final class MessageRouter {
 			onVoteRequest(now, v);
 			return;
 		}
+		if (m instanceof Message.VoteResult r && node.role() != Role.PRIMARY) {
+			// A voter's configuration may be newer than ours: a member removed while away learns it here.
+			node.acceptConfig(r.config());
+		}
 		if (m instanceof Message.VoteResult r && r.granted()) {
 			// A granted pre-vote carries the epoch proposed, not one anybody holds: it must not move ours. A refusal
 			// carries the voter's epoch, which we adopt below, so a candidate behind it asks for a newer one next.

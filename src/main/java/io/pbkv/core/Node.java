@@ -117,7 +117,7 @@ public final class Node {
 		else {
 			follower.tick(now);
 			election.tick(now);
-			if (follower.silent(now) && election.mayStart(now)) {
+			if (follower.silent(now) && now - follower.lastHeard >= campaignDelay() && election.mayStart(now)) {
 				String why = primaryId != null ? String.format(Locale.ROOT, "primary %s silent for %.1f s",
 						primaryId, (now - follower.lastHeard) / 1000.0) : "no primary heard for "
 								+ String.format(Locale.ROOT, "%.1f s", (now - follower.lastHeard) / 1000.0);
@@ -182,12 +182,31 @@ public final class Node {
 	}
 
 	/**
+	 * The operator adds ({@code add}) the voter at {@code url}, or removes the one with that node id or URL (a data
+	 * node or a witness): see
+	 * {@link Replicator#changeVoters}. Answered with {@link Outcome.Reconfigured} once a majority holds it.
+	 */
+	public void changeVoters(long now, long requestId, String url, boolean add) {
+		observe(now);
+		if (role != Role.PRIMARY) {
+			clients.answer(requestId, clients.notPrimary());
+			return;
+		}
+		String voter = add ? url : replicator.voterUrl(url);
+		if (voter == null) {
+			clients.answer(requestId, new Outcome.Unavailable("no voter is named " + url));
+			return;
+		}
+		replicator.changeVoters(now, requestId, voter, add);
+	}
+
+	/**
 	 * The operator's way out when the other node is lost for good: become primary without
 	 * an admission or votes. Refused while any peer answers, or when this node already is primary.
 	 */
 	public void forcePromote(long now, long requestId) {
 		observe(now);
-		clients.answer(requestId, election.force(now, contacts.reachable(config.peerUrls(), now)));
+		clients.answer(requestId, election.force(now, contacts.reachable(peers(), now)));
 	}
 
 	// --- transitions: one method per role change, each logged in one shape ---------------------------------
@@ -215,7 +234,7 @@ public final class Node {
 		primaryId = config.nodeId();
 		primaryUrl = config.advertisedUrl();
 		clients.reset(log.slice(log.commitIndex() + 1, log.lastIndex()));
-		replicator = new Replicator(this, config, now, adopted, forced ? 1 : config.majority());
+		replicator = new Replicator(this, config, now, adopted, forced);
 		LogEntry start = new LogEntry(log.lastIndex() + 1, epoch, new Command.EpochStart(config.nodeId()));
 		log.append(start);
 		clients.appended(start, 0);
@@ -287,7 +306,7 @@ public final class Node {
 	 * node in the newest in-sync configuration it holds (the voters still decide). In a pair: it holds an admission.
 	 */
 	boolean eligible() {
-		if (config.quorum()) {
+		if (quorum()) {
 			return !config.witness() && hardState.config() != null
 					&& hardState.config().members().contains(config.nodeId());
 		}
@@ -305,6 +324,49 @@ public final class Node {
 
 	HardState hardState() {
 		return hardState;
+	}
+
+	/**
+	 * The URLs of the other voters: those of the newest configuration this node works with (a primary's proposal,
+	 * or the one it holds), or, before it has one with voters, those {@code kv.peers} names.
+	 */
+	List<String> peers() {
+		InSyncConfig c = role == Role.PRIMARY && replicator != null && replicator.configuration() != null
+				? replicator.configuration() : hardState.config();
+		if (c == null || c.voters().isEmpty()) {
+			return config.peerUrls();
+		}
+		return c.voters().stream().filter(url -> !url.equals(config.advertisedUrl())).toList();
+	}
+
+	/**
+	 * Whether a majority of three or more voters decides: {@code kv.peers} names two or more, or this node holds a
+	 * configuration of three or more voters (it joined knowing one member's URL and learned the rest).
+	 */
+	boolean quorum() {
+		InSyncConfig held = hardState.config();
+		return config.quorum() || held != null && held.voters().size() >= 3;
+	}
+
+	/**
+	 * How long a backup waits in silence before it campaigns. With three or more voters, the data members of its
+	 * configuration (the silent primary left out) wait a heartbeat interval more each, in the order of their ids:
+	 * nodes that noticed the silence together would otherwise vote for themselves together, split the votes, and
+	 * do it again every timeout. The core has no randomness to spread them with, and needs none.
+	 */
+	private long campaignDelay() {
+		InSyncConfig held = hardState.config();
+		if (!quorum() || held == null) {
+			return config.heartbeatTimeout();
+		}
+		long rank = held.members().stream().filter(id -> !id.equals(primaryId)).sorted()
+			.takeWhile(id -> !id.equals(config.nodeId())).count();
+		return config.heartbeatTimeout() + rank * config.heartbeatInterval();
+	}
+
+	/** How many voters make a majority, this node included. */
+	int majority() {
+		return (peers().size() + 1) / 2 + 1;
 	}
 
 	InSyncConfig heldConfig() {
@@ -342,7 +404,7 @@ public final class Node {
 		if (replicator.inSyncBackups() < config.minInSync()) {
 			return;
 		}
-		if (config.quorum() && !replicator.leaseValid(now)) {
+		if (quorum() && !replicator.leaseValid(now)) {
 			// Cut off from a majority: a newer primary may be elected, so nothing may be acknowledged here.
 			return;
 		}
@@ -452,7 +514,7 @@ public final class Node {
 
 	public NodeStatus status() {
 		List<NodeStatus.PeerStatus> peers = role == Role.PRIMARY ? replicator.status(now, url -> contacts.of(url, now))
-				: config.peerUrls().stream().map(url -> contacts.of(url, now)).toList();
+				: peers().stream().map(url -> contacts.of(url, now)).toList();
 		Role shown = config.witness() ? Role.WITNESS : role;
 		InSyncConfig shownConfig = role == Role.PRIMARY ? replicator.configuration() : hardState.config();
 		return new NodeStatus(config.nodeId(), hardState.clusterId(), shown, hardState.epoch(), primaryId, primaryUrl,

@@ -63,8 +63,8 @@ public record NodeConfig(String nodeId, String advertisedUrl, List<String> peerU
 		}
 		requireBackup = requireBackup || minInSync > 0;
 		minInSync = Math.max(minInSync, requireBackup ? 1 : 0);
-		if (witness && (initialPrimary || peerUrls.size() < 2)) {
-			throw new IllegalArgumentException("a witness is never primary and needs at least two peers");
+		if (witness && (initialPrimary || peerUrls.isEmpty())) {
+			throw new IllegalArgumentException("a witness is never primary and needs a peer");
 		}
 	}
 

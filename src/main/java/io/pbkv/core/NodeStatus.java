@@ -28,7 +28,28 @@ public record NodeStatus(String nodeId, String clusterId, Role role, long epoch,
 	 * timeout: replication to it is failing although it looks reachable.
 	 */
 	public record PeerStatus(String nodeId, String url, boolean reachable, long matchIndex,
-			long lastContactMillis, boolean inSync, boolean stalled) {
+			long lastContactMillis, boolean inSync, boolean stalled, boolean witness) {
+	}
+
+	/**
+	 * A voter of a cluster of three or more: its id (null until this node heard from it), URL and role as this node
+	 * knows it ({@code data}, {@code witness}, or {@code voter} when it cannot tell: only the primary hears every
+	 * voter's role).
+	 */
+	public record Member(String nodeId, String url, String role) {
+	}
+
+	/** The voters, this node (at {@code selfUrl}) first, with the roles known here; empty in a pair or a lone node. */
+	public List<Member> members(String selfUrl) {
+		if (config == null) {
+			return List.of();
+		}
+		List<Member> members = new java.util.ArrayList<>();
+		members.add(new Member(nodeId, selfUrl, role == Role.WITNESS ? "witness" : "data"));
+		for (PeerStatus p : peers) {
+			members.add(new Member(p.nodeId(), p.url(), p.witness() ? "witness" : role == Role.PRIMARY ? "data" : "voter"));
+		}
+		return members;
 	}
 
 }

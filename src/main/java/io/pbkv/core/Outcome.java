@@ -77,6 +77,15 @@ public sealed interface Outcome {
 	}
 
 	/** The state machine applied an entry that answers nobody (an epoch start). */
+	/** The voters changed: a majority holds configuration {@code version}, whose voters are {@code voters}. */
+	record Reconfigured(String version, List<String> voters) implements Outcome {
+
+		public Reconfigured {
+			voters = List.copyOf(voters);
+		}
+
+	}
+
 	record Applied(long index) implements Outcome {
 	}
 

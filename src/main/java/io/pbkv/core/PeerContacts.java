@@ -34,7 +34,7 @@ final class PeerContacts {
 	NodeStatus.PeerStatus of(String url, long now) {
 		Long heard = lastHeard.get(url);
 		return new NodeStatus.PeerStatus(nodeIds.get(url), url, reachable(url, now), -1,
-				heard == null ? -1 : now - heard, false, false);
+				heard == null ? -1 : now - heard, false, false, false);
 	}
 
 }

@@ -2,9 +2,11 @@ package io.pbkv.core;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -29,8 +31,11 @@ final class Replicator {
 
 	private final long startedAt;
 
-	/** Voters whose word counts as a majority's: 1 after a forced promotion, which gave up on the others. */
-	private final int majority;
+	/** After a forced promotion this primary's word alone is a majority: it gave up on the other voters. */
+	private final boolean forced;
+
+	/** The operator's request to change the voters, answered once a majority holds the change; 0 when none. */
+	private long membershipRequest;
 
 	/**
 	 * Set when this primary found a gap in its own clock: no client is answered, and no backup dropped, until every
@@ -42,23 +47,43 @@ final class Replicator {
 	 * {@code adopted} is the newest in-sync configuration this primary's voters hold (with three or more voters):
 	 * it starts with itself alone in its own epoch's first configuration, and re-admits backups as they catch up.
 	 */
-	Replicator(Node node, NodeConfig config, long now, InSyncConfig adopted, int majority) {
+	Replicator(Node node, NodeConfig config, long now, InSyncConfig adopted, boolean forced) {
 		this.node = node;
 		this.config = config;
-		this.majority = majority;
+		this.forced = forced;
 		this.startedAt = now;
-		for (String url : config.peerUrls()) {
-			peers.put(url, new Progress(url, node.log().lastIndex() + 1, now));
-		}
-		if (config.quorum()) {
-			InSyncConfig first = adopted == null ? new InSyncConfig(node.epoch(), 1, java.util.Set.of(config.nodeId()))
-					: adopted.next(node.epoch(), java.util.Set.of(config.nodeId()));
+		if (node.quorum()) {
+			Set<String> voters = adopted != null && !adopted.voters().isEmpty() ? adopted.voters() : bootstrapVoters();
+			Set<String> self = Set.of(config.nodeId());
+			InSyncConfig first = adopted == null ? new InSyncConfig(node.epoch(), 1, self, voters)
+					: adopted.next(node.epoch(), self, voters);
 			// A forced primary gave up on the lost voters: its first configuration holds at once.
-			changes = new InSyncChanges(config.nodeId(), majority, majority == 1 ? null : adopted, first);
+			changes = new InSyncChanges(config.advertisedUrl(), forced ? null : adopted, first, forced);
 			node.acceptConfig(first);
+			syncPeers(voters, now);
 		}
 		else {
 			changes = null;
+			syncPeers(new LinkedHashSet<>(config.peerUrls()), now);
+		}
+	}
+
+	/** This node and the peers {@code kv.peers} names: the voters of a cluster's first configuration. */
+	private Set<String> bootstrapVoters() {
+		Set<String> voters = new LinkedHashSet<>(config.peerUrls());
+		voters.add(config.advertisedUrl());
+		return voters;
+	}
+
+	/** One progress per voter but this node; a removed voter's goes once its removal holds. */
+	private void syncPeers(Set<String> voters, long now) {
+		for (String url : voters) {
+			if (!url.equals(config.advertisedUrl()) && !peers.containsKey(url)) {
+				peers.put(url, new Progress(url, node.log().lastIndex() + 1, now));
+			}
+		}
+		if (changes != null && !changes.pending()) {
+			peers.keySet().removeIf(url -> !voters.contains(url));
 		}
 	}
 
@@ -124,6 +149,12 @@ final class Replicator {
 	private void propose(InSyncConfig next, long now) {
 		changes.propose(next);
 		node.acceptConfig(next);
+		syncPeers(next.voters(), now);
+		if (changes.heard(config.advertisedUrl(), next.epoch(), next.version())) {
+			// A forced primary's word alone is a majority.
+			configCommitted(now);
+			return;
+		}
 		// Sent to every voter at once: it commits with a majority's answers.
 		for (Progress q : peers.values()) {
 			sendAppend(q, now);
@@ -134,8 +165,13 @@ final class Replicator {
 	void sendAppend(Progress p, long now) {
 		ReplicationLog log = node.log();
 		long prevIndex = p.nextIndex - 1;
+		if (p.witness) {
+			// A witness holds no entries: it gets heartbeats and the configuration, never the log.
+			prevIndex = log.lastIndex();
+			p.nextIndex = prevIndex + 1;
+		}
 		long prevEpoch = log.epochAt(prevIndex);
-		if (prevEpoch < 0 || p.snapshotWanted > 0) {
+		if (!p.witness && (prevEpoch < 0 || p.snapshotWanted > 0)) {
 			offerSnapshot(p, now);
 			return;
 		}
@@ -179,7 +215,7 @@ final class Replicator {
 		p.offeredAt = now;
 		p.nextIndex = p.offered + 1;
 		node.send(new Message.InstallSnapshot(config.nodeId(), config.advertisedUrl(), p.url, node.clusterId(),
-				node.epoch(), p.offered, p.offeredEpoch, now));
+				node.epoch(), p.offered, p.offeredEpoch, now, configuration()));
 	}
 
 	/**
@@ -226,6 +262,8 @@ final class Replicator {
 		if (r.witness()) {
 			// A witness holds no entries: it counts for votes, leases and configurations only.
 			p.witness = true;
+			p.snapshotWanted = 0;
+			p.offered = 0;
 			p.nextIndex = node.log().lastIndex() + 1;
 			node.maybeCommit();
 			return;
@@ -298,9 +336,79 @@ final class Replicator {
 	/** A change of the in-sync configuration is now held by a majority. */
 	private void configCommitted(long now) {
 		InSyncConfig committed = changes.committed();
-		node.event(Event.Kind.CONFIG_COMMITTED, String.format(Locale.ROOT, "node %s: in-sync configuration %s %s "
-				+ "is held by a majority of voters", config.nodeId(), committed.versionText(), committed.members()));
+		node.event(Event.Kind.CONFIG_COMMITTED, String.format(Locale.ROOT, "node %s: configuration %s (in sync %s, "
+				+ "voters %s) is held by a majority of voters", config.nodeId(), committed.versionText(),
+				committed.members(), committed.voters()));
+		syncPeers(committed.voters(), now);
+		if (membershipRequest != 0) {
+			node.clients().answer(membershipRequest, new Outcome.Reconfigured(committed.versionText(),
+					List.copyOf(committed.voters())));
+			membershipRequest = 0;
+		}
 		node.maybeCommit();
+	}
+
+	/**
+	 * The operator adds ({@code add}) or removes the voter at {@code url}, a data node or a witness: one change at
+	 * a time, made like any configuration change and answered once a majority holds it. A data node that joins
+	 * counts as a voter at once and joins the in-sync set once it has caught up. Removing a voter takes it out of
+	 * the in-sync set in the same change. Refused: in a pair, while another change is under way or before this
+	 * primary's first configuration is held, for this node itself (hand over first), or below three voters.
+	 */
+	void changeVoters(long now, long requestId, String url, boolean add) {
+		ClientRequests clients = node.clients();
+		if (changes == null) {
+			clients.answer(requestId, new Outcome.Unavailable("a pair cannot change its voters at runtime; start a "
+					+ "cluster of three or more voters (two data nodes and a witness) for that"));
+			return;
+		}
+		if (changes.pending() || membershipRequest != 0 || changes.committed().epoch() != node.epoch()) {
+			clients.answer(requestId, new Outcome.Unavailable("another configuration change is under way (" 
+					+ changes.proposed().versionText() + "); try again once it is held"));
+			return;
+		}
+		InSyncConfig current = changes.proposed();
+		Set<String> voters = new LinkedHashSet<>(current.voters());
+		Set<String> members = new LinkedHashSet<>(current.members());
+		if (add && !voters.add(url)) {
+			clients.answer(requestId, new Outcome.Unavailable(url + " is already a voter"));
+			return;
+		}
+		if (!add) {
+			if (url.equals(config.advertisedUrl())) {
+				clients.answer(requestId, new Outcome.Unavailable("node " + config.nodeId() + " is the primary: "
+						+ "hand over to an in-sync backup first (POST /cluster/hand-over?to=ID), then remove it there"));
+				return;
+			}
+			if (!voters.remove(url)) {
+				clients.answer(requestId, new Outcome.Unavailable(url + " is not a voter"));
+				return;
+			}
+			if (voters.size() < 3 && !forced) {
+				clients.answer(requestId, new Outcome.Unavailable("a cluster of three or more voters keeps three; "
+						+ "add another voter first"));
+				return;
+			}
+			Progress leaving = peers.get(url);
+			if (leaving != null && leaving.nodeId != null) {
+				members.remove(leaving.nodeId);
+				leaving.inSync = false;
+			}
+		}
+		membershipRequest = requestId;
+		propose(current.next(node.epoch(), members, voters), now);
+		node.event(Event.Kind.MEMBERSHIP_CHANGE, String.format(Locale.ROOT, "node %s: %s voter %s in configuration "
+				+ "%s, once a majority holds it", config.nodeId(), add ? "adding" : "removing", url,
+				changes.proposed().versionText()));
+	}
+
+	/** The URL of the voter named {@code nodeId} (or at that URL), or null. */
+	String voterUrl(String nodeId) {
+		if (nodeId.equals(config.nodeId()) || nodeId.equals(config.advertisedUrl())) {
+			return config.advertisedUrl();
+		}
+		Progress p = peer(nodeId);
+		return p == null ? null : p.url;
 	}
 
 	/**
@@ -358,8 +466,9 @@ final class Replicator {
 		}
 		if (changes != null) {
 			// A voter that acknowledged a heartbeat votes for nobody else until a timeout after it got it.
-			long live = 1 + peers.values().stream().filter(p -> leaseLive(p, now)).count();
-			return live >= majority;
+			Set<String> voters = changes.proposed().voters();
+			long live = 1 + peers.values().stream().filter(p -> voters.contains(p.url) && leaseLive(p, now)).count();
+			return live >= changes.majority();
 		}
 		for (Progress p : peers.values()) {
 			if (p.inSync && (p.leaseSentAt == Progress.NEVER
@@ -390,7 +499,7 @@ final class Replicator {
 			boolean stalled = heard.reachable() && p.matchIndex < node.log().lastIndex()
 					&& now - p.progressAt >= config.heartbeatTimeout();
 			list.add(new NodeStatus.PeerStatus(heard.nodeId(), p.url, heard.reachable(), p.matchIndex,
-					heard.lastContactMillis(), p.inSync, stalled));
+					heard.lastContactMillis(), p.inSync, stalled, p.witness));
 		}
 		return list;
 	}

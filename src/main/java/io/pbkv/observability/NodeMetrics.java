@@ -155,6 +155,8 @@ public class NodeMetrics implements MeterBinder, RuntimeListener {
 			case MESSAGE_REJECTED -> Counter.builder("kv.messages.rejected").description("Peer messages refused");
 			case CONFIG_COMMITTED -> Counter.builder("kv.config.changes")
 				.description("In-sync configuration changes accepted by a majority of voters");
+			case MEMBERSHIP_CHANGE -> Counter.builder("kv.membership.changes")
+				.description("Voters added or removed by an operator (proposed)");
 		};
 		return builder.register(registry);
 	}

@@ -19,6 +19,7 @@ sealed interface LoopInput {
 			case Read r -> r.reply().complete(outcome);
 			case ForcePromote f -> f.reply().complete(outcome);
 			case HandOver h -> h.reply().complete(outcome);
+			case ChangeVoters c -> c.reply().complete(outcome);
 			case Deliver d -> {
 			}
 			case Fetched f -> {
@@ -37,6 +38,10 @@ sealed interface LoopInput {
 	}
 
 	record ForcePromote(CompletableFuture<Outcome> reply) implements LoopInput {
+	}
+
+	/** Adds the voter at {@code voter} (a URL), or removes the one it names (a node id or URL). */
+	record ChangeVoters(String voter, boolean add, CompletableFuture<Outcome> reply) implements LoopInput {
 	}
 
 	record HandOver(String to, CompletableFuture<Outcome> reply) implements LoopInput {

@@ -130,6 +130,13 @@ public final class NodeRuntime implements AutoCloseable {
 		return reply;
 	}
 
+	/** The operator's change of the voters: adds the one at a URL, or removes the one a node id or URL names. */
+	public CompletableFuture<Outcome> changeVoters(String voter, boolean add) {
+		CompletableFuture<Outcome> reply = new CompletableFuture<>();
+		offer(new LoopInput.ChangeVoters(voter, add, reply), reply);
+		return reply;
+	}
+
 	/** The operator's forced promotion, for when the other node is lost for good. */
 	public CompletableFuture<Outcome> forcePromote() {
 		CompletableFuture<Outcome> reply = new CompletableFuture<>();
@@ -284,6 +291,10 @@ public final class NodeRuntime implements AutoCloseable {
 				await(requestId, h.reply(), true);
 				node.handOver(now, requestId, h.to());
 			}
+			case LoopInput.ChangeVoters c -> {
+				await(requestId, c.reply(), true);
+				node.changeVoters(now, requestId, c.voter(), c.add());
+			}
 			case LoopInput.Deliver d -> {
 				if (d.message() instanceof Message.AppendResult r && r.success()) {
 					listener.replicated(now - r.sentAt());
@@ -343,7 +354,8 @@ public final class NodeRuntime implements AutoCloseable {
 				listener.roleChanged(change);
 			});
 			rd.events().forEach(event -> {
-				if (event.kind() == Event.Kind.BACKUP_ADMITTED || event.kind() == Event.Kind.CONFIG_COMMITTED) {
+				if (event.kind() == Event.Kind.BACKUP_ADMITTED || event.kind() == Event.Kind.CONFIG_COMMITTED
+						|| event.kind() == Event.Kind.MEMBERSHIP_CHANGE) {
 					log.info("{}", event);
 				}
 				else if (!event.text().isEmpty()) {

@@ -25,8 +25,8 @@ import java.util.zip.CRC32C;
 
 /**
  * {@link MetaStore} in {@code dataDir/meta.properties}: the keys {@code clusterId}, {@code epoch},
- * {@code votedFor} (absent when null), {@code hasPeers} (absent when false) and {@code config} (the in-sync
- * configuration as {@code epoch.version:member,member}; absent when none) and a {@code checksum} over them,
+ * {@code votedFor} (absent when null), {@code hasPeers} (absent when false) and {@code config} (the configuration
+ * as {@code epoch.version:member,member;voterUrl,voterUrl}; absent when none) and a {@code checksum} over them,
  * so that a damaged file is detected; and {@code format}, the version of the data dir's formats (this file and the
  * log segments' records; snapshots carry their own), outside the checksum so that a pbkv from before it still reads
  * a format 1 data dir. A file without it is format 1. A data dir in a newer format is refused before anything in
@@ -101,23 +101,31 @@ public final class FileMetaStore implements MetaStore {
 	private InSyncConfig parseConfig(String text) throws IOException {
 		int colon = text.indexOf(':');
 		int dot = text.indexOf('.');
+		int semicolon = text.indexOf(';', colon + 1);
 		try {
-			Set<String> members = new TreeSet<>();
-			for (String member : text.substring(colon + 1).split(",")) {
-				if (!member.isEmpty()) {
-					members.add(member);
-				}
-			}
+			String members = semicolon < 0 ? text.substring(colon + 1) : text.substring(colon + 1, semicolon);
+			String voters = semicolon < 0 ? "" : text.substring(semicolon + 1);
 			return new InSyncConfig(Long.parseLong(text.substring(0, dot)), Long.parseLong(text.substring(dot + 1, colon)),
-					members);
+					items(members), items(voters));
 		}
 		catch (RuntimeException ex) {
 			throw damaged("bad config " + text);
 		}
 	}
 
+	private static Set<String> items(String list) {
+		Set<String> items = new TreeSet<>();
+		for (String item : list.split(",")) {
+			if (!item.isEmpty()) {
+				items.add(item);
+			}
+		}
+		return items;
+	}
+
 	private static String configText(InSyncConfig config) {
-		return config.epoch() + "." + config.version() + ":" + String.join(",", new TreeSet<>(config.members()));
+		return config.epoch() + "." + config.version() + ":" + String.join(",", new TreeSet<>(config.members())) + ";"
+				+ String.join(",", new TreeSet<>(config.voters()));
 	}
 
 	@Override

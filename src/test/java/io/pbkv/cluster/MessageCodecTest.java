@@ -84,11 +84,13 @@ class MessageCodecTest {
 		List<Message> base = List.of(new Message.Append("a", "u", "v", "c", 3, 0, 0, List.of(), 0, 1, 0, 0),
 				new Message.AppendResult("b", "v", "u", "c", 3, true, 0, 1, true, false),
 				new Message.VoteRequest("b", "v", "u", "c", 4, 0, 0, false),
-				new Message.VoteResult("a", "u", "v", "c", 4, true, false));
+				new Message.VoteResult("a", "u", "v", "c", 4, true, false),
+				new Message.InstallSnapshot("a", "u", "v", "c", 3, 5, 2, 1));
 		List<Message> extended = List.of(new Message.Append("a", "u", "v", "c", 3, 0, 0, List.of(), 0, 1, 0, 0, config),
 				new Message.AppendResult("b", "v", "u", "c", 3, true, 0, 1, true, false, 3, 1, false),
 				new Message.VoteRequest("b", "v", "u", "c", 4, 0, 0, false, true),
-				new Message.VoteResult("a", "u", "v", "c", 4, true, false, config));
+				new Message.VoteResult("a", "u", "v", "c", 4, true, false, config),
+				new Message.InstallSnapshot("a", "u", "v", "c", 3, 5, 2, 1, config));
 		for (int i = 0; i < base.size(); i++) {
 			byte[] plain = MessageCodec.encode(List.of(base.get(i)));
 			byte[] longer = MessageCodec.encode(List.of(extended.get(i)));

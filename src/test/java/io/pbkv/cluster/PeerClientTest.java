@@ -234,13 +234,26 @@ class PeerClientTest {
 	}
 
 	@Test
-	void messagesForAnUnknownPeerAreDroppedAndCounted() {
+	void messagesWithoutAPeerUrlAreDroppedAndCounted() {
 		client = new PeerClient(List.of(), null, Duration.ofSeconds(1), registry);
 
-		client.send(List.of(probe("http://nowhere:1", 1), new Message.Probe("a", null, null, null, 1)));
+		client.send(List.of(probe("not a url", 1), probe("ftp://elsewhere/", 2),
+				new Message.Probe("a", null, null, null, 1)));
 
-		assertThat(registry.get("kv.peer.dropped").tag("reason", "unknown-peer").counter().count()).isEqualTo(2);
+		assertThat(registry.get("kv.peer.dropped").tag("reason", "unknown-peer").counter().count()).isEqualTo(3);
 		assertThat(client.peers()).isEmpty();
+	}
+
+	/** A voter added at runtime is in no node's kv.peers: the first message for it opens its lanes. */
+	@Test
+	void aMessageForAPeerNotInKvPeersOpensItsLanes() throws Exception {
+		String url = startPeer(0);
+		client = new PeerClient(List.of(), null, Duration.ofSeconds(5), registry);
+
+		client.send(List.of(probe(url, 1)));
+
+		assertThat(next().messages()).containsExactly(probe(url, 1));
+		assertThat(client.peers()).extracting(PeerStatus::url).containsExactly(url);
 	}
 
 	@Test

@@ -81,11 +81,13 @@ final class TestMessages {
 				new Message.ProbeResult("a", a, b, "cluster-1", 4, false, "a"),
 				new Message.TimeoutNow("a", a, b, "cluster-1", 5, 412, 4),
 				new Message.Append("a", a, b, "cluster-1", 6, 8, 2, List.of(), 8, 77, 0, 0,
-						new InSyncConfig(6, 2, Set.of("a", "b"))),
+						new InSyncConfig(6, 2, Set.of("a", "b"), new java.util.TreeSet<>(List.of(a, b, "http://w:1")))),
 				new Message.Append("a", a, b, "cluster-1", 6, 8, 2, List.of(), 8, 77, 0, 0,
 						new InSyncConfig(0, 0, Set.of())),
 				new Message.AppendResult("w", b, a, "cluster-1", 6, true, 0, 77, false, false, 6, 2, true),
 				new Message.VoteRequest("b", b, a, "cluster-1", 7, 8, 2, false, true),
+				new Message.InstallSnapshot("a", a, b, "cluster-1", 7, 9, 2, 55,
+						new InSyncConfig(7, 1, Set.of("a"), Set.of("http://a", "http://b", "http://w"))),
 				new Message.VoteResult("a", a, b, "cluster-1", 7, true, false, new InSyncConfig(6, 2, Set.of("b"))));
 	}
 

@@ -14,8 +14,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One real pbkv node: {@code java -jar target/pbkv.jar} on 127.0.0.1 with its own data dir and log file. Can be
- * killed with SIGKILL, paused with SIGSTOP and resumed with SIGCONT.
+ * One real pbkv node: {@code java -jar target/pbkv.jar} on 127.0.0.1 (or, see {@link #launchedBy}, on another
+ * address and behind a launcher such as {@code ip netns exec}) with its own data dir and log file. Can be killed with
+ * SIGKILL, paused with SIGSTOP and resumed with SIGCONT.
  */
 public final class NodeProcess implements AutoCloseable {
 
@@ -41,6 +42,12 @@ public final class NodeProcess implements AutoCloseable {
 	private final Path logFile;
 
 	private final List<String> extraArgs;
+
+	/** What runs {@code java}, such as {@code ip netns exec NS}; empty to run it directly. */
+	private final List<String> launcher;
+
+	/** The address the node binds to and the tests reach it on. */
+	private final String host;
 
 	private Process process;
 
@@ -68,6 +75,13 @@ public final class NodeProcess implements AutoCloseable {
 
 	private NodeProcess(Path java, Path jar, List<String> jvmOptions, String nodeId, int port, String advertisedUrl,
 			Path workDir, List<String> extraArgs) {
+		this(List.of(), "127.0.0.1", java, jar, jvmOptions, nodeId, port, advertisedUrl, workDir, extraArgs);
+	}
+
+	private NodeProcess(List<String> launcher, String host, Path java, Path jar, List<String> jvmOptions,
+			String nodeId, int port, String advertisedUrl, Path workDir, List<String> extraArgs) {
+		this.launcher = List.copyOf(launcher);
+		this.host = host;
 		this.java = java;
 		this.jar = jar;
 		this.jvmOptions = List.copyOf(jvmOptions);
@@ -77,6 +91,18 @@ public final class NodeProcess implements AutoCloseable {
 		this.dataDir = workDir.resolve(nodeId).resolve("data");
 		this.logFile = workDir.resolve(nodeId).resolve("node.log");
 		this.extraArgs = List.copyOf(extraArgs);
+	}
+
+	/**
+	 * A node bound to {@code host} (which it also advertises to its peers) and run as {@code launcher java -jar ...},
+	 * such as {@code ip netns exec NS java -jar ...} to run it in a network namespace whose address is {@code host}.
+	 * The launcher must exec {@code java} in its own process, as {@code ip netns exec} does, so that the process
+	 * the test kills, stops and continues is the node's JVM.
+	 */
+	public static NodeProcess launchedBy(List<String> launcher, String host, String nodeId, int port, Path workDir,
+			List<String> extraArgs) {
+		return new NodeProcess(launcher, host, Path.of(ProcessHandle.current().info().command().orElse("java")), JAR,
+				TEST_JVM_OPTIONS, nodeId, port, null, workDir, extraArgs);
 	}
 
 	public static int freePort() throws IOException {
@@ -98,10 +124,10 @@ public final class NodeProcess implements AutoCloseable {
 
 	/** The command line {@link #start()} runs, for a benchmark to print. */
 	public List<String> command() {
-		List<String> command = new ArrayList<>();
+		List<String> command = new ArrayList<>(launcher);
 		command.add(java.toString());
 		command.addAll(jvmOptions);
-		command.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "--server.address=127.0.0.1",
+		command.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "--server.address=" + host,
 				"--server.port=" + port, "--kv.node-id=" + nodeId, "--kv.advertised-url=" + advertisedUrl,
 				"--kv.data-dir=" + dataDir));
 		command.addAll(extraArgs);
@@ -169,7 +195,7 @@ public final class NodeProcess implements AutoCloseable {
 	}
 
 	public String url() {
-		return "http://127.0.0.1:" + port;
+		return "http://" + host + ":" + port;
 	}
 
 	/** The process id of the node's JVM, for {@code /proc/<pid>/...}; the node must have been started. */

@@ -40,6 +40,8 @@ class QuorumProcessTest {
 
 	private NodeProcess w;
 
+	private NodeProcess d;
+
 	private void startCluster() throws Exception {
 		int portA = NodeProcess.freePort();
 		int portB = NodeProcess.freePort();
@@ -62,7 +64,7 @@ class QuorumProcessTest {
 
 	@AfterEach
 	void stop() throws InterruptedException {
-		for (NodeProcess n : new NodeProcess[] { a, b, w }) {
+		for (NodeProcess n : new NodeProcess[] { a, b, w, d }) {
 			if (n != null) {
 				n.close();
 			}
@@ -137,6 +139,73 @@ class QuorumProcessTest {
 		a.start().awaitReady(Duration.ofSeconds(90));
 		awaitInSync(b, a);
 		assertThat(role(a)).isEqualTo("BACKUP");
+	}
+
+	/**
+	 * Membership at runtime, while clients write: a new data node started knowing only one member's URL is added
+	 * with one call, catches up and joins the in-sync set; the witness is removed with another; the new node then
+	 * takes part in a failover, and no acknowledged write is lost.
+	 */
+	@Test
+	void aDataNodeIsAddedAndTheWitnessRemovedWhileClientsWrite() throws Exception {
+		startCluster();
+		int portD = NodeProcess.freePort();
+		String urlD = "http://127.0.0.1:" + portD;
+		d = new NodeProcess("d", portD, work, Pair.args(a.url(), "backup", Duration.ofMillis(300), Pair.TIMEOUT));
+		d.start().awaitLive(Duration.ofSeconds(90));
+		Map<String, String> acked = new ConcurrentHashMap<>();
+		AtomicBoolean stop = new AtomicBoolean();
+		try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
+			for (int t = 0; t < 2; t++) {
+				int writer = t;
+				pool.submit(() -> {
+					for (int i = 0; i < 100_000 && !stop.get(); i++) {
+						String key = "m/" + writer + "/" + i;
+						NodeProcess via = "PRIMARY".equals(role(b)) ? b : a;
+						if (http.put(via.url(), key, "v" + i).status() == 200) {
+							acked.put(key, "v" + i);
+						}
+					}
+				});
+			}
+			Pair.await("acknowledged writes", Duration.ofSeconds(20), () -> acked.size() >= 100);
+
+			KvHttp.Result added = member(HttpRequest.newBuilder(URI.create(a.url() + "/cluster/members"))
+				.header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString("{\"nodeId\":\"d\",\"url\":\"" + urlD + "\",\"role\":\"data\"}")));
+			assertThat(added.status()).as(added.body()).isEqualTo(200);
+			assertThat(added.body()).contains(urlD);
+			Pair.await("d in sync", Duration.ofSeconds(60), () -> {
+				JsonNode c = cluster(a);
+				return c != null && c.get("inSync").get("members").toString().contains("\"d\"");
+			});
+
+			KvHttp.Result again = member(HttpRequest.newBuilder(URI.create(a.url() + "/cluster/members"))
+				.header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString("{\"nodeId\":\"d\",\"url\":\"" + urlD + "\",\"role\":\"data\"}")));
+			assertThat(again.status()).as("adding a voter twice").isEqualTo(409);
+
+			KvHttp.Result removed = member(HttpRequest.newBuilder(URI.create(a.url() + "/cluster/members/w")).DELETE());
+			assertThat(removed.status()).as(removed.body()).isEqualTo(200);
+			assertThat(removed.body()).doesNotContain(w.url());
+			JsonNode view = cluster(a);
+			assertThat(view.get("members").toString()).contains(urlD).doesNotContain(w.url());
+
+			a.kill9();
+			Pair.await("b or d to become primary", Duration.ofSeconds(30),
+					() -> "PRIMARY".equals(role(b)) || "PRIMARY".equals(role(d)));
+			NodeProcess primary = "PRIMARY".equals(role(b)) ? b : d;
+			Pair.await("a write on the new primary", Duration.ofSeconds(30),
+					() -> http.put(primary.url(), "probe", "x").status() == 200);
+			stop.set(true);
+			for (Map.Entry<String, String> e : acked.entrySet()) {
+				assertThat(http.get(primary.url(), e.getKey()).body()).as(e.getKey()).isEqualTo(e.getValue());
+			}
+		}
+	}
+
+	private KvHttp.Result member(HttpRequest.Builder request) {
+		return http.send(request.header("X-Kv-Token", Pair.TOKEN));
 	}
 
 	/**

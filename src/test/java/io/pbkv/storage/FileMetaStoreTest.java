@@ -40,6 +40,8 @@ class FileMetaStoreTest {
 		FileMetaStore store = new FileMetaStore(dataDir);
 		Path file = dataDir.resolve("meta.properties");
 		for (HardState state : new HardState[] {
+				new HardState("c", 5, "b", true, new InSyncConfig(5, 3, Set.of("a", "node.b-2"),
+						Set.of("http://10.0.0.1:8081", "https://b.example:8443/pbkv", "http://w"))),
 				new HardState("c", 5, "b", true, new InSyncConfig(5, 3, Set.of("a", "node.b-2"))),
 				new HardState("c", 6, null, false, new InSyncConfig(4, 1, Set.of())) }) {
 			store.save(state);

@@ -50,8 +50,15 @@ final class Cluster {
 	static final long CATCH_UP_PATIENCE = 4 * HEARTBEAT_TIMEOUT;
 
 	/** A client's or operator's request: a write, a read, a forced promotion, or a hand-over to {@code handOverTo}. */
+	/** {@code voter}: a membership change, "+URL" to add a voter or "-ID" to remove one. */
 	record Request(long id, String node, Command command, Query query, boolean force, String handOverTo,
-			Consumer<Outcome> reply) {
+			Consumer<Outcome> reply, String voter) {
+
+		Request(long id, String node, Command command, Query query, boolean force, String handOverTo,
+				Consumer<Outcome> reply) {
+			this(id, node, command, query, force, handOverTo, reply, null);
+		}
+
 	}
 
 	final long seed;
@@ -110,6 +117,9 @@ final class Cluster {
 
 	private final Set<String> witnesses;
 
+	/** The settings of the first data node: a node added later gets the same. */
+	private NodeConfig template;
+
 	Cluster(long seed, List<String> ids, long snapshotEvery, boolean requireBackup) {
 		this(seed, ids, snapshotEvery, requireBackup, Compaction.NONE);
 	}
@@ -129,7 +139,7 @@ final class Cluster {
 			Compaction compaction) {
 		boolean requireBackup = minInSync > 0;
 		this.seed = seed;
-		this.witnesses = Set.copyOf(witnesses);
+		this.witnesses = new java.util.HashSet<>(witnesses);
 		if (ids.size() >= 3) {
 			invariants.quorum();
 		}
@@ -141,6 +151,9 @@ final class Cluster {
 			NodeConfig config = new NodeConfig(id, "http://" + id, peers, "cluster-1", snapshotEvery,
 					HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, true, requireBackup, id.equals(ids.get(0)), 64, compaction);
 			nodes.put(id, new SimNode(id, witnesses.contains(id) ? config.asWitness() : config.withMinInSync(minInSync)));
+			if (template == null) {
+				template = config.withMinInSync(minInSync);
+			}
 			idByUrl.put(config.advertisedUrl(), id);
 		}
 	}
@@ -736,6 +749,45 @@ final class Cluster {
 		return submit(new Request(++nextRequest, node, null, null, true, null, reply));
 	}
 
+	/**
+	 * A new node joins: started with an empty data dir and {@code kv.peers} naming only {@code contact}, as an
+	 * operator would start it before adding it; it learns the other voters from the configuration.
+	 */
+	void addNode(String id, boolean witness, String contact) {
+		NodeConfig config = new NodeConfig(id, "http://" + id, List.of("http://" + contact), "cluster-1",
+				template.snapshotEvery(), HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, true, false, false, 64,
+				template.compaction());
+		SimNode n = new SimNode(id, witness ? config.asWitness() : config.withMinInSync(template.minInSync()));
+		nodes.put(id, n);
+		idByUrl.put(n.config.advertisedUrl(), id);
+		if (witness) {
+			witnesses.add(id);
+		}
+		log(id + " added as a new " + (witness ? "witness" : "data node") + " knowing " + contact);
+		restart(id);
+	}
+
+	/** An operator asks {@code node} to add the voter at http://{@code id} ({@code add}) or remove voter {@code id}. */
+	long changeVoters(String node, String id, boolean add, Consumer<Outcome> reply) {
+		log("operator asks " + node + " to " + (add ? "add" : "remove") + " voter " + id);
+		return submit(new Request(++nextRequest, node, null, null, false, null, outcome -> {
+			if (outcome instanceof Outcome.Reconfigured) {
+				membershipChangesDone++;
+			}
+			if (!add && outcome instanceof Outcome.Reconfigured) {
+				removed.add(id);
+				log("voter " + id + " removed");
+			}
+			reply.accept(outcome);
+		}, add ? "+http://" + id : "-" + id));
+	}
+
+	/** Voters added or removed in this run, as their operators were told. */
+	int membershipChangesDone;
+
+	/** Voters an operator removed: they are out of the cluster, and the end checks leave them out. */
+	final Set<String> removed = new java.util.HashSet<>();
+
 	/** An operator asks {@code node} to hand the primary role over to {@code to}. */
 	long handOver(String node, String to, Consumer<Outcome> reply) {
 		log("operator asks " + node + " to hand over to " + to);
@@ -764,6 +816,9 @@ final class Cluster {
 		turn(n, (node, t) -> {
 			if (r.force()) {
 				node.forcePromote(t, r.id());
+			}
+			else if (r.voter() != null) {
+				node.changeVoters(t, r.id(), r.voter().substring(1), r.voter().startsWith("+"));
 			}
 			else if (r.handOverTo() != null) {
 				node.handOver(t, r.id(), r.handOverTo());
@@ -841,6 +896,12 @@ final class Cluster {
 		if (primary == null) {
 			Invariants.fail("aPrimaryServesOnceFaultsEnd", "no primary at the end; " + describe());
 		}
+		// A voter the configuration no longer names left the cluster (its removal's answer may have been lost), and
+		// so did a node whose addition never took.
+		NodeStatus last = status(primary);
+		if (last.config() != null && !last.config().voters().isEmpty()) {
+			nodes.keySet().stream().filter(id -> !last.config().voters().contains("http://" + id)).forEach(removed::add);
+		}
 		if (!runUntil(() -> everyNodeCaughtUp(primary), CATCH_UP_PATIENCE)) {
 			Invariants.fail("everyNodeConverges", "not every node caught up with primary " + primary + " within "
 					+ CATCH_UP_PATIENCE + " ms after the faults ended; " + describe());
@@ -861,7 +922,7 @@ final class Cluster {
 		NodeStatus p = status(primary);
 		return p != null && p.role() == Role.PRIMARY && nodes.values().stream().allMatch(n -> n.writes.isEmpty())
 				&& nodes.keySet().stream()
-			.filter(id -> !id.equals(primary) && !witnesses.contains(id))
+			.filter(id -> !id.equals(primary) && !witnesses.contains(id) && !removed.contains(id))
 			.allMatch(id -> inSync(primary, id) && status(id).appliedIndex() == p.commitIndex());
 	}
 
@@ -900,9 +961,9 @@ final class Cluster {
 		return List.copyOf(nodes.values());
 	}
 
-	/** The nodes that hold data: all but the witnesses. */
+	/** The nodes that hold the cluster's data: all but the witnesses and the removed voters. */
 	List<SimNode> dataNodes() {
-		return nodes.values().stream().filter(n -> !witnesses.contains(n.id)).toList();
+		return nodes.values().stream().filter(n -> !witnesses.contains(n.id) && !removed.contains(n.id)).toList();
 	}
 
 	List<String> ids() {

@@ -154,7 +154,7 @@ class SimulationTest {
 
 	@Test
 	void threeNodesAndTwoWitnessesStaySafeUnderPartitions() {
-		runSeeds(Setup.FIVE_VOTERS_WITH_PARTITIONS, seeds(CI_SEEDS / 3));
+		runSeeds(Setup.FIVE_VOTERS_WITH_PARTITIONS, seeds(CI_SEEDS));
 	}
 
 	@Test
@@ -172,11 +172,13 @@ class SimulationTest {
 		List<String> failures = new ArrayList<>();
 		Cluster.FetchCounts fetches = new Cluster.FetchCounts();
 		int[] handOvers = { 0 };
+		int[] membershipChanges = { 0 };
 		IntStream.range(0, count).mapToLong(setup::seed).forEach(seed -> {
 			try {
 				Cluster cluster = run(seed, setup);
 				fetches.add(cluster.fetchCounts);
 				handOvers[0] += cluster.handOversDone;
+				membershipChanges[0] += cluster.membershipChangesDone;
 			}
 			catch (AssertionError | RuntimeException ex) {
 				if (failures.size() < 5) {
@@ -190,6 +192,9 @@ class SimulationTest {
 		assertThat(failures).as("failing seeds of " + setup).isEmpty();
 		if (count >= 100) {
 			assertThat(handOvers[0]).as("hand-overs completed in " + setup).isGreaterThan(count / 20);
+		}
+		if (count >= 100 && setup.quorum()) {
+			assertThat(membershipChanges[0]).as("voters added or removed in " + setup).isGreaterThan(count / 20);
 		}
 		// The schedules must reach the paths of the snapshot transfer, or they test less than they seem to. (With a
 		// backup required the primary commits nothing without it, so no backup falls behind its compaction; a
@@ -243,6 +248,9 @@ class SimulationTest {
 		while (t < DURATION) {
 			if (r.nextInt(6) == 0) {
 				t = handOver(cluster, r, t);
+			}
+			else if (setup.quorum() && r.nextInt(6) == 0) {
+				t = membershipChange(cluster, r, t);
 			}
 			else if (setup.crashAll && r.nextInt(3) == 0) {
 				t = crashAll(cluster, r, t);
@@ -349,6 +357,33 @@ class SimulationTest {
 			});
 		});
 		return t + (r.nextBoolean() ? r.nextInt(50) : 500 + r.nextInt(2_000));
+	}
+
+	/**
+	 * An operator adds a voter (a new data node "d" or witness "x", started knowing one member) or removes one,
+	 * through the primary most of the time; faults go on meanwhile.
+	 */
+	private static long membershipChange(Cluster cluster, Random r, long t) {
+		Random choice = new Random(r.nextLong());
+		cluster.fault(t, () -> {
+			List<String> members = cluster.ids().stream().filter(id -> !cluster.removed.contains(id)).toList();
+			String primary = cluster.primary();
+			String via = primary != null && choice.nextInt(4) != 0 ? primary
+					: members.get(choice.nextInt(members.size()));
+			List<String> spare = List.of("d", "x").stream().filter(id -> !cluster.ids().contains(id)).toList();
+			if (!spare.isEmpty() && (choice.nextBoolean() || members.size() <= 3)) {
+				String id = spare.get(choice.nextInt(spare.size()));
+				cluster.addNode(id, id.equals("x"), members.get(choice.nextInt(members.size())));
+				cluster.changeVoters(via, id, true, outcome -> {
+				});
+			}
+			else {
+				List<String> others = members.stream().filter(id -> !id.equals(primary)).toList();
+				cluster.changeVoters(via, others.get(choice.nextInt(others.size())), false, outcome -> {
+				});
+			}
+		});
+		return t + 300 + r.nextInt(2_000);
 	}
 
 	/** Every node crashes at once and comes back after a while, one by one. */
