@@ -1,9 +1,7 @@
 package io.pbkv.core;
 
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -13,7 +11,8 @@ import java.util.Set;
  * needs the votes of a majority of voters, each of which holds it in its own newest configuration, has not heard
  * a primary within a heartbeat timeout (its lease), and, unless it is a witness, holds no newer log.
  * Votes are asked for first as pre-votes, which change nothing, so a node that cannot win never raises the
- * epoch under a working primary. Also answers other candidates, and runs the empty-data-dir bootstrap probe.
+ * epoch under a working primary. The campaigns only: {@link VoteJudge} answers other candidates, {@link BootstrapProbe}
+ * decides whether an empty node founds a cluster, and {@link ForcedPromotion} is the operator's way out.
  */
 final class Election {
 
@@ -33,8 +32,6 @@ final class Election {
 
 	private String reason;
 
-	private final Map<String, Message.ProbeResult> probes = new HashMap<>();
-
 	/** The newest in-sync configuration among this candidate's and its voters' (three or more voters). */
 	private InSyncConfig adopted;
 
@@ -42,8 +39,6 @@ final class Election {
 	private boolean handOver;
 
 	private long askedAt;
-
-	private long probedAt = Progress.NEVER;
 
 	Election(Node node, NodeConfig config) {
 		this.node = node;
@@ -60,6 +55,29 @@ final class Election {
 	boolean mayStart(long now) {
 		return !running() && now - campaignedAt >= config.heartbeatTimeout();
 	}
+
+	/** Whether a backup should campaign now: silent long enough, and not campaigning or just done with one. */
+	boolean due(long now) {
+		Follower follower = node.follower();
+		return follower.silent(now) && now - follower.lastHeard >= campaignDelay() && mayStart(now);
+	}
+
+	/**
+	 * How long a backup waits in silence before it campaigns. With three or more voters, the data members of its
+	 * configuration (the silent primary left out) wait a heartbeat interval more each, in the order of their ids:
+	 * nodes that noticed the silence together would otherwise vote for themselves together, split the votes, and
+	 * do it again every timeout. The core has no randomness to spread them with, and needs none.
+	 */
+	private long campaignDelay() {
+		InSyncConfig held = node.heldConfig();
+		if (!node.quorum() || held == null) {
+			return config.heartbeatTimeout();
+		}
+		long rank = held.members().stream().filter(id -> !id.equals(node.primaryId())).sorted()
+			.takeWhile(id -> !id.equals(config.nodeId())).count();
+		return config.heartbeatTimeout() + rank * config.heartbeatInterval();
+	}
+
 
 	/** Starts a campaign for the next epoch; an eligible node that needs no votes promotes at once. */
 	void start(long now, boolean eligible, String why) {
@@ -137,66 +155,6 @@ final class Election {
 	}
 
 	/**
-	 * Whether to grant {@code r}. A node that hears from a primary, or is one, never votes: the candidate may only
-	 * replace a primary that is gone. The candidate's log must be at least as up to date as ours (compared by the
-	 * epoch of the last entry, then its index); on a tie the lower node id wins, so two equal nodes never split.
-	 */
-	boolean grant(long now, Message.VoteRequest r) {
-		if (node.clusterId() == null || node.role() == Role.PRIMARY) {
-			return false;
-		}
-		if (node.quorum()) {
-			return grantAsVoter(now, r);
-		}
-		if (node.primaryId() != null && !node.follower().silent(now)) {
-			return false;
-		}
-		if (r.epoch() < node.epoch()) {
-			return false;
-		}
-		if (r.epoch() == node.epoch() && node.votedFor() != null && !node.votedFor().equals(r.from())) {
-			return false;
-		}
-		ReplicationLog log = node.log();
-		int byEpoch = Long.compare(r.lastEpoch(), log.lastEpoch());
-		int byIndex = Long.compare(r.lastIndex(), log.lastIndex());
-		if (byEpoch != 0) {
-			return byEpoch > 0;
-		}
-		if (byIndex != 0) {
-			return byIndex > 0;
-		}
-		return r.from().compareTo(config.nodeId()) < 0;
-	}
-
-	/**
-	 * A voter's judgement with three or more voters. It refuses while its lease runs: until a heartbeat timeout
-	 * after it last heard a primary, after it granted a vote, or after it started (it cannot know what it granted
-	 * before), unless the old primary handed over. It grants at most once per epoch, only to a member of the newest
-	 * in-sync configuration it holds (none: nobody), and, unless it is a witness, only to a log at least as up to
-	 * date as its own.
-	 */
-	private boolean grantAsVoter(long now, Message.VoteRequest r) {
-		if (!node.follower().silent(now) && !(r.handOver() && !r.preVote())) {
-			return false;
-		}
-		if (r.epoch() < node.epoch() || r.epoch() == node.epoch() && node.votedFor() != null
-				&& !node.votedFor().equals(r.from())) {
-			return false;
-		}
-		InSyncConfig held = node.heldConfig();
-		if (held == null || !held.members().contains(r.from())) {
-			return false;
-		}
-		if (config.witness()) {
-			return true;
-		}
-		ReplicationLog log = node.log();
-		int byEpoch = Long.compare(r.lastEpoch(), log.lastEpoch());
-		return byEpoch != 0 ? byEpoch > 0 : r.lastIndex() >= log.lastIndex();
-	}
-
-	/**
 	 * A hand-over from the primary: become primary in its epoch at once, if this node holds every entry it had and
 	 * has not voted for another node in that epoch (the message moved us to the epoch before it got here).
 	 */
@@ -230,68 +188,6 @@ final class Election {
 			return;
 		}
 		node.becomePrimary(t.epoch(), "handed over by " + t.from());
-	}
-
-	/**
-	 * The operator's forced promotion: becomes primary without admission or votes, saying what may
-	 * be lost; refused while any peer answers, when already primary, or without a cluster.
-	 */
-	Outcome force(long now, java.util.List<String> reachablePeers) {
-		if (node.role() == Role.PRIMARY) {
-			return new Outcome.Unavailable("node " + config.nodeId() + " is primary");
-		}
-		if (config.witness()) {
-			return new Outcome.Unavailable("node " + config.nodeId() + " is a witness: it holds no data to serve");
-		}
-		if (node.clusterId() == null) {
-			return new Outcome.Unavailable("this node holds no cluster");
-		}
-		if (node.quorum() && reachablePeers.size() + 1 >= node.majority() && node.eligible()) {
-			return new Outcome.Unavailable("refused: a majority of voters answers (" + reachablePeers
-					+ ") and this node is in the in-sync set, so a failover needs no operator");
-		}
-		if (!node.quorum() && !reachablePeers.isEmpty()) {
-			return new Outcome.Unavailable("refused: peer(s) " + reachablePeers + " answer; ask them instead");
-		}
-		long lastIndex = node.log().lastIndex();
-		String lost = "writes acknowledged by the lost node after index " + lastIndex + " may be lost";
-		node.event(Event.Kind.FORCED_PROMOTION,
-				"node " + config.nodeId() + ": forced to primary by an operator; " + lost);
-		node.becomePrimary(node.epoch() + 1, "forced by an operator; " + lost, node.heldConfig(), true);
-		return new Outcome.Forced(node.epoch(), lastIndex, lost);
-	}
-
-	/**
-	 * Rule 10: a node with an empty data dir founds a cluster only if every peer answers that it is empty too;
-	 * if any holds a cluster, it waits as a backup for that cluster's primary to bring it up to date.
-	 */
-	void probeTick(long now) {
-		if (now - probedAt < config.heartbeatInterval()) {
-			return;
-		}
-		probedAt = now;
-		for (String url : config.peerUrls()) {
-			if (!probes.containsKey(url)) {
-				node.send(new Message.Probe(config.nodeId(), config.advertisedUrl(), url, null, 0));
-			}
-		}
-	}
-
-	/** Tells a probing node whether this one is empty, and if not, its cluster, epoch and primary. */
-	void answerProbe(Message.Probe p) {
-		node.send(new Message.ProbeResult(config.nodeId(), config.advertisedUrl(), p.fromUrl(), node.clusterId(),
-				node.epoch(), node.clusterId() == null, node.primaryId()));
-	}
-
-	void onProbeResult(Message.ProbeResult r) {
-		if (!config.peerUrls().contains(r.fromUrl())) {
-			return;
-		}
-		probes.put(r.fromUrl(), r);
-		if (probes.size() == config.peerUrls().size() && config.initialPrimary()
-				&& probes.values().stream().allMatch(Message.ProbeResult::empty) && node.clusterId() == null) {
-			node.foundCluster();
-		}
 	}
 
 }

@@ -91,7 +91,7 @@ final class MessageRouter {
 	}
 
 	private void onVoteRequest(long now, Message.VoteRequest v) {
-		boolean granted = node.election().grant(now, v);
+		boolean granted = node.votes().grant(now, v);
 		if (granted && !v.preVote()) {
 			if (v.epoch() > node.epoch()) {
 				node.becomeBackup(now, v.epoch(), null, null, "voted for " + v.from() + " in epoch " + v.epoch());

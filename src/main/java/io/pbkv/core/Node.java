@@ -26,6 +26,12 @@ public final class Node {
 
 	private final Election election;
 
+	private final VoteJudge votes;
+
+	private final BootstrapProbe bootstrap;
+
+	private final ForcedPromotion forcedPromotion;
+
 	private final Follower follower;
 
 	private final MessageRouter router;
@@ -60,6 +66,9 @@ public final class Node {
 		this.log = new ReplicationLog(snapshot, entries, commitIndex);
 		this.handoff = new StorageHandoff(log);
 		this.election = new Election(this, config);
+		this.votes = new VoteJudge(this, config);
+		this.bootstrap = new BootstrapProbe(this, config);
+		this.forcedPromotion = new ForcedPromotion(this, config);
 		this.contacts = new PeerContacts(config.heartbeatTimeout());
 		this.clients = new ClientRequests(this, config);
 		this.router = new MessageRouter(this, config);
@@ -112,12 +121,12 @@ public final class Node {
 			replicator.tick(now);
 		}
 		else if (hardState.clusterId() == null) {
-			election.probeTick(now);
+			bootstrap.probeTick(now);
 		}
 		else {
 			follower.tick(now);
 			election.tick(now);
-			if (follower.silent(now) && now - follower.lastHeard >= campaignDelay() && election.mayStart(now)) {
+			if (election.due(now)) {
 				String why = primaryId != null ? String.format(Locale.ROOT, "primary %s silent for %.1f s",
 						primaryId, (now - follower.lastHeard) / 1000.0) : "no primary heard for "
 								+ String.format(Locale.ROOT, "%.1f s", (now - follower.lastHeard) / 1000.0);
@@ -149,8 +158,8 @@ public final class Node {
 		observe(now);
 		contacts.heard(m, now);
 		switch (m) {
-			case Message.Probe p -> election.answerProbe(p);
-			case Message.ProbeResult r -> election.onProbeResult(r);
+			case Message.Probe p -> bootstrap.answerProbe(p);
+			case Message.ProbeResult r -> bootstrap.onProbeResult(r);
 			default -> router.route(now, m);
 		}
 		handOver.check(now);
@@ -206,7 +215,7 @@ public final class Node {
 	 */
 	public void forcePromote(long now, long requestId) {
 		observe(now);
-		clients.answer(requestId, election.force(now, contacts.reachable(peers(), now)));
+		clients.answer(requestId, forcedPromotion.force(now, contacts.reachable(peers(), now)));
 	}
 
 	// --- transitions: one method per role change, each logged in one shape ---------------------------------
@@ -346,22 +355,6 @@ public final class Node {
 	boolean quorum() {
 		InSyncConfig held = hardState.config();
 		return config.quorum() || held != null && held.voters().size() >= 3;
-	}
-
-	/**
-	 * How long a backup waits in silence before it campaigns. With three or more voters, the data members of its
-	 * configuration (the silent primary left out) wait a heartbeat interval more each, in the order of their ids:
-	 * nodes that noticed the silence together would otherwise vote for themselves together, split the votes, and
-	 * do it again every timeout. The core has no randomness to spread them with, and needs none.
-	 */
-	private long campaignDelay() {
-		InSyncConfig held = hardState.config();
-		if (!quorum() || held == null) {
-			return config.heartbeatTimeout();
-		}
-		long rank = held.members().stream().filter(id -> !id.equals(primaryId)).sorted()
-			.takeWhile(id -> !id.equals(config.nodeId())).count();
-		return config.heartbeatTimeout() + rank * config.heartbeatInterval();
 	}
 
 	/** How many voters make a majority, this node included. */
@@ -575,6 +568,10 @@ public final class Node {
 
 	Election election() {
 		return election;
+	}
+
+	VoteJudge votes() {
+		return votes;
 	}
 
 	Replicator replicator() {

@@ -322,7 +322,8 @@ final class NetworkNamespaces implements AutoCloseable {
 			// Deleting the hub deletes this veth's peer and so the veth; this is for a hub that never was made.
 			if (run(List.of("ip", "link", "show", "dev", hostLink)).exit() == 0) {
 				Result del = run(List.of("ip", "link", "del", "dev", hostLink));
-				if (del.exit() != 0) {
+				// It may vanish in between: the kernel deletes it with its peer, asynchronously.
+				if (del.exit() != 0 && !del.output().contains("Cannot find device")) {
 					problems.add("ip link del " + hostLink + ": " + del.output().strip());
 				}
 			}

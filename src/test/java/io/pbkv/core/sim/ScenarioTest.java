@@ -85,6 +85,46 @@ class ScenarioTest {
 	}
 
 	/**
+	 * Rule: the voters are part of the durable configuration. A data node d, started knowing only a, is added;
+	 * b is removed; every node then crashes and restarts: the voters a, d and w elect a primary among the in-sync
+	 * members, and the removed b, restarted with its old kv.peers, is never primary, while every acknowledged write
+	 * survives. Fails if the configuration's voters are not persisted (the restarted nodes fall back to kv.peers,
+	 * which still count b and not d).
+	 */
+	@Test
+	void membershipSurvivesRestartsOfEveryNodeAndARemovedNodeStaysOut() {
+		Cluster cluster = twoNodesAndAWitness(47);
+		SimClient client = new SimClient(1, cluster);
+		assertThat(done(cluster, client.put("a", "k", "v0")).result).isEqualTo(Result.OK);
+		cluster.addNode("d", false, "a");
+		Outcome[] added = new Outcome[1];
+		cluster.changeVoters("a", "d", true, o -> added[0] = o);
+		assertThat(cluster.runUntil(() -> added[0] != null, 5_000)).isTrue();
+		assertThat(added[0]).isInstanceOf(Outcome.Reconfigured.class);
+		assertThat(cluster.runUntil(() -> cluster.inSync("a", "d"), 10_000)).as("d in sync").isTrue();
+		// Its admission is a change of its own: the next waits until a majority holds it.
+		cluster.runFor(500);
+		Outcome[] removed = new Outcome[1];
+		cluster.changeVoters("a", "b", false, o -> removed[0] = o);
+		assertThat(cluster.runUntil(() -> removed[0] != null, 5_000)).isTrue();
+		assertThat(removed[0]).isInstanceOf(Outcome.Reconfigured.class);
+		assertThat(done(cluster, client.put("a", "k", "v1")).result).isEqualTo(Result.OK);
+		for (String id : List.of("a", "b", "d", "w")) {
+			cluster.crash(id);
+		}
+		cluster.runFor(500);
+		for (String id : List.of("d", "w", "b", "a")) {
+			cluster.restart(id);
+		}
+		assertThat(cluster.runUntil(() -> cluster.primary() != null, 20_000)).as("a primary after the restart").isTrue();
+		cluster.runFor(Cluster.HEARTBEAT_TIMEOUT * 3);
+		assertThat(everPrimary(cluster, "b", 0)).as("the removed b became primary").isFalse();
+		assertThat(cluster.status(cluster.primary()).config().voters())
+			.containsExactlyInAnyOrder("http://a", "http://d", "http://w");
+		cluster.settleAndCheck(KEYS, 30_000);
+	}
+
+	/**
 	 * Rule: min-in-sync counts backups. Three data nodes with min-in-sync 2 take writes while both backups are in
 	 * sync, refuse them (503) once one is dropped, and take them again once it is back. Fails if min-in-sync is
 	 * read as require-backup (one backup enough).
