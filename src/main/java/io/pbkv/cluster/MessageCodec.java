@@ -9,7 +9,9 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The body of a peer request: a batch of {@link Message}s.
@@ -28,11 +30,12 @@ import java.util.Set;
  *   8 TimeoutNow      i64 lastIndex, i64 lastEpoch
  *   with three or more voters, the extended forms (each is its base form, then):
  *   9 Append          config
- *  10 AppendResult    i64 configEpoch, i64 configVersion, bool witness
+ *  10 AppendResult    i64 configEpoch, i64 configVersion, bool witness, str incarnation
  *  11 InstallSnapshot config
  *  12 VoteRequest     bool handOver
  *  13 VoteResult      config
- * config = i64 epoch, i64 version, i32 n, n * str member, i32 m, m * str voter (each list in ascending order)
+ * config = i64 epoch, i64 version, i32 n, n * str member, i32 m, m * str voter,
+ *          i32 k, k * (str voter, str incarnation) (each list in ascending order)
  * str = i32 length (-1 for null), UTF-8; bytes = i32 length, bytes; bool = u8 0 or 1; all big-endian
  * </pre>
  *
@@ -150,7 +153,10 @@ final class MessageCodec {
 					.writeBoolean(m.eligible())
 					.writeBoolean(m.snapshotNeeded());
 				if (extended(m)) {
-					out.writeLong(m.configEpoch()).writeLong(m.configVersion()).writeBoolean(m.witness());
+					out.writeLong(m.configEpoch())
+						.writeLong(m.configVersion())
+						.writeBoolean(m.witness())
+						.writeString(m.incarnation());
 				}
 			}
 			case Message.InstallSnapshot m -> {
@@ -179,7 +185,7 @@ final class MessageCodec {
 	}
 
 	private static boolean extended(Message.AppendResult m) {
-		return m.configEpoch() != 0 || m.configVersion() != 0 || m.witness();
+		return m.configEpoch() != 0 || m.configVersion() != 0 || m.witness() || m.incarnation() != null;
 	}
 
 	private static byte tag(Message message) {
@@ -219,7 +225,7 @@ final class MessageCodec {
 					in.readLong(), in.readLong(), in.readBoolean(), in.readBoolean());
 			case APPEND_RESULT + EXTENDED -> new Message.AppendResult(from, fromUrl, to, clusterId, epoch,
 					in.readBoolean(), in.readLong(), in.readLong(), in.readBoolean(), in.readBoolean(), in.readLong(),
-					in.readLong(), in.readBoolean());
+					in.readLong(), in.readBoolean(), in.readString());
 			case INSTALL_SNAPSHOT, INSTALL_SNAPSHOT + EXTENDED -> new Message.InstallSnapshot(from, fromUrl, to, clusterId,
 					epoch, in.readLong(), in.readLong(), in.readLong(), tag == INSTALL_SNAPSHOT ? null : config(in));
 			case VOTE_REQUEST, VOTE_REQUEST + EXTENDED -> new Message.VoteRequest(from, fromUrl, to, clusterId, epoch,
@@ -239,6 +245,8 @@ final class MessageCodec {
 		config.members().stream().sorted().forEach(out::writeString);
 		out.writeInt(config.voters().size());
 		config.voters().stream().sorted().forEach(out::writeString);
+		out.writeInt(config.incarnations().size());
+		new TreeMap<>(config.incarnations()).forEach((voter, incarnation) -> out.writeString(voter).writeString(incarnation));
 	}
 
 	private static InSyncConfig config(WireReader in) throws MalformedMessageException {
@@ -246,10 +254,22 @@ final class MessageCodec {
 		long version = in.readLong();
 		Set<String> members = sortedStrings(in, "member");
 		Set<String> voters = sortedStrings(in, "voter");
+		int bound = in.readCount(8, 10_000, "incarnation");
+		Map<String, String> incarnations = new TreeMap<>();
+		String previous = "";
+		for (int i = 0; i < bound; i++) {
+			String voter = in.readString();
+			String incarnation = in.readString();
+			if (voter == null || incarnation == null || voter.compareTo(previous) <= 0) {
+				throw new MalformedMessageException("configuration incarnation " + i + " is empty or out of order");
+			}
+			incarnations.put(voter, incarnation);
+			previous = voter;
+		}
 		if (epoch < 0 || version < 0) {
 			throw new MalformedMessageException("negative configuration version " + epoch + "." + version);
 		}
-		return new InSyncConfig(epoch, version, members, voters);
+		return new InSyncConfig(epoch, version, members, voters, incarnations);
 	}
 
 	/** A list of non-empty strings in ascending order, without repeats: one set has one encoding. */

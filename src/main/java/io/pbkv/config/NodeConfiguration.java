@@ -54,6 +54,13 @@ class NodeConfiguration {
 		}
 		FileMetaStore metaStore = new FileMetaStore(dataDir);
 		HardState hardState = metaStore.load();
+		if (hardState.incarnation() == null && (properties.peers().size() >= 2
+				|| properties.role() == KvProperties.NodeRole.WITNESS)) {
+			// Named once, when the data dir is new to a cluster of three or more voters: a voter that comes back
+			// with another name lost its data dir. (A pair's meta file stays as older releases wrote it.)
+			hardState = hardState.withIncarnation(UUID.randomUUID().toString());
+			metaStore.save(hardState);
+		}
 		boolean fsync = properties.storage().fsync() == KvProperties.FsyncPolicy.ALWAYS;
 		FileLogStore logStore = new FileLogStore(dataDir, fsync, preload.getIfAvailable(SnapshotPreload::none));
 		LogStore.Recovered recovered = logStore.open();

@@ -49,11 +49,19 @@ public sealed interface Message {
 	 * (on failure) says the backup's committed history differs from the primary's (a former primary that went on
 	 * alone during a partition): no entry can repair it, only the primary's snapshot. ({@code configEpoch},
 	 * {@code configVersion}) is the newest in-sync configuration the voter holds durably (0, 0 when none), and
-	 * {@code witness} says the answer comes from a witness, which holds no entries.
+	 * {@code witness} says the answer comes from a witness, which holds no entries; {@code incarnation} names the
+	 * voter's data dir (null in a pair).
 	 */
 	record AppendResult(String from, String fromUrl, String to, String clusterId, long epoch, boolean success,
 			long matchIndex, long sentAt, boolean eligible, boolean snapshotNeeded, long configEpoch,
-			long configVersion, boolean witness) implements Message {
+			long configVersion, boolean witness, String incarnation) implements Message {
+
+		public AppendResult(String from, String fromUrl, String to, String clusterId, long epoch, boolean success,
+				long matchIndex, long sentAt, boolean eligible, boolean snapshotNeeded, long configEpoch,
+				long configVersion, boolean witness) {
+			this(from, fromUrl, to, clusterId, epoch, success, matchIndex, sentAt, eligible, snapshotNeeded,
+					configEpoch, configVersion, witness, null);
+		}
 
 		public AppendResult(String from, String fromUrl, String to, String clusterId, long epoch, boolean success,
 				long matchIndex, long sentAt, boolean eligible, boolean snapshotNeeded) {

@@ -53,6 +53,11 @@ final class MessageRouter {
 			node.becomeBackup(now, m.epoch(), fromPrimary ? m.from() : null, fromPrimary ? m.fromUrl() : null,
 					"saw epoch " + m.epoch() + " from " + m.from());
 		}
+		if (fromPrimary && node.quorum() && node.role() != Role.PRIMARY && node.votedFor() == null) {
+			// The primary of this epoch won it: following it is voting for it, so that a voter that lost its data
+			// dir (and the vote it cast in this epoch) cannot vote a second primary into the same epoch.
+			node.setHardState(node.hardState().withVote(m.epoch(), m.from()));
+		}
 		switch (m) {
 			case Message.Append a -> {
 				if (node.role() == Role.PRIMARY) {

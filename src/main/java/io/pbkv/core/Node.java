@@ -306,7 +306,13 @@ public final class Node {
 	/** Keeps {@code next} if it is newer than the in-sync configuration this node holds; saved before it answers. */
 	void acceptConfig(InSyncConfig next) {
 		if (next != null && next.newerThan(hardState.config())) {
-			setHardState(hardState.withConfig(next));
+			HardState accepted = hardState.withConfig(next);
+			if (accepted.incarnation() == null && next.voters().size() >= 3) {
+				// A node that joined knowing one member learns only now that its data dir needs a name; the
+				// runtime's random cluster id of this start serves as one.
+				accepted = accepted.withIncarnation(config.newClusterId());
+			}
+			setHardState(accepted);
 		}
 	}
 
@@ -317,7 +323,7 @@ public final class Node {
 	boolean eligible() {
 		if (quorum()) {
 			return !config.witness() && hardState.config() != null
-					&& hardState.config().members().contains(config.nodeId());
+					&& hardState.config().members().contains(config.nodeId()) && recognized();
 		}
 		return follower.eligible;
 	}
@@ -328,11 +334,21 @@ public final class Node {
 		InSyncConfig held = hardState.config();
 		return new Message.AppendResult(config.nodeId(), config.advertisedUrl(), toUrl, hardState.clusterId(),
 				hardState.epoch(), success, matchIndex, sentAt, role == Role.BACKUP && follower.eligible,
-				snapshotNeeded, held == null ? 0 : held.epoch(), held == null ? 0 : held.version(), config.witness());
+				snapshotNeeded, held == null ? 0 : held.epoch(), held == null ? 0 : held.version(), config.witness(),
+				hardState.incarnation());
 	}
 
 	HardState hardState() {
 		return hardState;
+	}
+
+	/**
+	 * Whether the configuration this node holds means this data dir: it binds no incarnation to this node's URL,
+	 * or this one. A node that lost its data dir is not recognized until a majority re-admitted it.
+	 */
+	boolean recognized() {
+		InSyncConfig held = hardState.config();
+		return held == null || held.recognizes(config.advertisedUrl(), hardState.incarnation());
 	}
 
 	/**

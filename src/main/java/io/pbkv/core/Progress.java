@@ -16,7 +16,10 @@ final class Progress {
 	/** Highest index known durable on the backup and equal to ours. */
 	long matchIndex;
 
-	/** A witness: it votes and grants leases, and holds no entries. */
+	/** The incarnation of the voter's data dir, as its newest answer names it; null until it answers. */
+	String incarnation;
+
+		/** A witness: it votes and grants leases, and holds no entries. */
 	boolean witness;
 
 	/** In the in-sync set: writes wait for this backup, and it was told it may promote. */

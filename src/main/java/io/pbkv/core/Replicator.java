@@ -107,6 +107,7 @@ final class Replicator {
 		if (suspendedSince >= 0 && peers.values().stream().noneMatch(p -> p.inSync)) {
 			suspendedSince = -1;
 		}
+		bindIncarnations(now);
 		node.maybeCommit();
 	}
 
@@ -256,7 +257,16 @@ final class Replicator {
 		if (suspendedSince >= 0 && r.sentAt() >= suspendedSince && allInSyncAnsweredSince(suspendedSince)) {
 			suspendedSince = -1;
 		}
-		if (changes != null && changes.heard(p.url, r.configEpoch(), r.configVersion())) {
+		if (r.incarnation() != null && !r.incarnation().equals(p.incarnation)) {
+			if (p.incarnation != null) {
+				// A new data dir: what the old one held, and any promise it made, is gone.
+				p.matchIndex = 0;
+				p.nextIndex = Math.min(p.nextIndex, node.log().lastIndex() + 1);
+			}
+			p.incarnation = r.incarnation();
+		}
+		// A voter that lost its data dir counts for no majority until a majority without it re-admitted it.
+		if (changes != null && recognized(p) && changes.heard(p.url, r.configEpoch(), r.configVersion())) {
 			configCommitted(now);
 		}
 		if (r.witness()) {
@@ -402,6 +412,50 @@ final class Replicator {
 				changes.proposed().versionText()));
 	}
 
+	/** Whether {@code p}'s answers count: the committed configuration means its data dir. */
+	private boolean recognized(Progress p) {
+		return changes == null || changes.committed().recognizes(p.url, p.incarnation);
+	}
+
+	/**
+	 * Records in the configuration the incarnation of each voter that answered with one it does not bind: a voter
+	 * heard for the first time, or one that came back with a new data dir, which this re-admits. One change at a
+	 * time, and only once this primary's own first configuration is held.
+	 */
+	private void bindIncarnations(long now) {
+		if (changes == null || changes.pending() || membershipRequest != 0
+				|| changes.committed().epoch() != node.epoch()) {
+			return;
+		}
+		InSyncConfig current = changes.proposed();
+		Map<String, String> bindings = new LinkedHashMap<>();
+		Set<String> members = new LinkedHashSet<>(current.members());
+		for (Progress p : peers.values()) {
+			if (p.incarnation != null && current.voters().contains(p.url)
+					&& !p.incarnation.equals(current.incarnations().get(p.url))) {
+				bindings.put(p.url, p.incarnation);
+				if (current.incarnations().containsKey(p.url)) {
+					// It holds none of the entries it had: out of the in-sync set until it caught up again.
+					if (p.nodeId != null) {
+						members.remove(p.nodeId);
+					}
+					p.inSync = false;
+					node.event(Event.Kind.MEMBERSHIP_CHANGE, String.format(Locale.ROOT, "node %s: voter %s came back "
+							+ "with a new data dir; re-admitting it once a majority without it agrees", config.nodeId(),
+							name(p)));
+				}
+			}
+		}
+		String own = node.hardState().incarnation();
+		if (own != null && !own.equals(current.incarnations().get(config.advertisedUrl()))) {
+			bindings.put(config.advertisedUrl(), own);
+		}
+		if (!bindings.isEmpty()) {
+			InSyncConfig next = current.binding(node.epoch(), bindings);
+			propose(new InSyncConfig(next.epoch(), next.version(), members, next.voters(), next.incarnations()), now);
+		}
+	}
+
 	/** The URL of the voter named {@code nodeId} (or at that URL), or null. */
 	String voterUrl(String nodeId) {
 		if (nodeId.equals(config.nodeId()) || nodeId.equals(config.advertisedUrl())) {
@@ -467,7 +521,10 @@ final class Replicator {
 		if (changes != null) {
 			// A voter that acknowledged a heartbeat votes for nobody else until a timeout after it got it.
 			Set<String> voters = changes.proposed().voters();
-			long live = 1 + peers.values().stream().filter(p -> voters.contains(p.url) && leaseLive(p, now)).count();
+			long live = 1 + peers.values()
+				.stream()
+				.filter(p -> voters.contains(p.url) && recognized(p) && leaseLive(p, now))
+				.count();
 			return live >= changes.majority();
 		}
 		for (Progress p : peers.values()) {

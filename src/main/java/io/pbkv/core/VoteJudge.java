@@ -64,7 +64,8 @@ final class VoteJudge {
 			return false;
 		}
 		InSyncConfig held = node.heldConfig();
-		if (held == null || !held.members().contains(r.from())) {
+		if (held == null || !held.members().contains(r.from()) || !node.recognized()) {
+			// A voter that lost its data dir may have voted in this epoch before: it votes again once re-admitted.
 			return false;
 		}
 		if (config.witness()) {

@@ -18,15 +18,18 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.zip.CRC32C;
 
 /**
  * {@link MetaStore} in {@code dataDir/meta.properties}: the keys {@code clusterId}, {@code epoch},
  * {@code votedFor} (absent when null), {@code hasPeers} (absent when false) and {@code config} (the configuration
- * as {@code epoch.version:member,member;voterUrl,voterUrl}; absent when none) and a {@code checksum} over them,
+ * as {@code epoch.version:member,member;voterUrl,voterUrl;voterUrl=incarnation,...}; absent when none),
+ * {@code incarnation} (this data dir's name in a cluster of three or more voters; absent otherwise) and a {@code checksum} over them,
  * so that a damaged file is detected; and {@code format}, the version of the data dir's formats (this file and the
  * log segments' records; snapshots carry their own), outside the checksum so that a pbkv from before it still reads
  * a format 1 data dir. A file without it is format 1. A data dir in a newer format is refused before anything in
@@ -43,6 +46,8 @@ public final class FileMetaStore implements MetaStore {
 	private static final String HAS_PEERS = "hasPeers";
 
 	private static final String CONFIG = "config";
+
+	private static final String INCARNATION = "incarnation";
 
 	private static final String CHECKSUM = "checksum";
 
@@ -78,11 +83,12 @@ public final class FileMetaStore implements MetaStore {
 		String votedFor = properties.getProperty(VOTED_FOR);
 		String hasPeers = properties.getProperty(HAS_PEERS);
 		String config = properties.getProperty(CONFIG);
+		String incarnation = properties.getProperty(INCARNATION);
 		String checksum = properties.getProperty(CHECKSUM);
 		if (checksum == null) {
 			throw damaged("no checksum");
 		}
-		if (!checksum.equals(checksum(clusterId, epoch, votedFor, hasPeers, config))) {
+		if (!checksum.equals(checksum(clusterId, epoch, votedFor, hasPeers, config, incarnation))) {
 			throw damaged("checksum mismatch");
 		}
 		if (hasPeers != null && !hasPeers.equals("true")) {
@@ -91,7 +97,7 @@ public final class FileMetaStore implements MetaStore {
 		InSyncConfig inSync = config == null ? null : parseConfig(config);
 		try {
 			return new HardState(clusterId, epoch == null ? 0 : Long.parseLong(epoch), votedFor, hasPeers != null,
-					inSync);
+					inSync, incarnation);
 		}
 		catch (IllegalArgumentException ex) {
 			throw damaged("bad epoch " + epoch);
@@ -104,9 +110,16 @@ public final class FileMetaStore implements MetaStore {
 		int semicolon = text.indexOf(';', colon + 1);
 		try {
 			String members = semicolon < 0 ? text.substring(colon + 1) : text.substring(colon + 1, semicolon);
-			String voters = semicolon < 0 ? "" : text.substring(semicolon + 1);
+			String rest = semicolon < 0 ? "" : text.substring(semicolon + 1);
+			int second = rest.indexOf(';');
+			String voters = second < 0 ? rest : rest.substring(0, second);
+			Map<String, String> incarnations = new TreeMap<>();
+			for (String binding : items(second < 0 ? "" : rest.substring(second + 1))) {
+				int eq = binding.lastIndexOf('=');
+				incarnations.put(binding.substring(0, eq), binding.substring(eq + 1));
+			}
 			return new InSyncConfig(Long.parseLong(text.substring(0, dot)), Long.parseLong(text.substring(dot + 1, colon)),
-					items(members), items(voters));
+					items(members), items(voters), incarnations);
 		}
 		catch (RuntimeException ex) {
 			throw damaged("bad config " + text);
@@ -125,7 +138,8 @@ public final class FileMetaStore implements MetaStore {
 
 	private static String configText(InSyncConfig config) {
 		return config.epoch() + "." + config.version() + ":" + String.join(",", new TreeSet<>(config.members())) + ";"
-				+ String.join(",", new TreeSet<>(config.voters()));
+				+ String.join(",", new TreeSet<>(config.voters())) + ";" + String.join(",", new TreeMap<>(
+						config.incarnations()).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
 	}
 
 	@Override
@@ -147,7 +161,11 @@ public final class FileMetaStore implements MetaStore {
 		if (config != null) {
 			properties.setProperty(CONFIG, config);
 		}
-		properties.setProperty(CHECKSUM, checksum(state.clusterId(), epoch, state.votedFor(), hasPeers, config));
+		if (state.incarnation() != null) {
+			properties.setProperty(INCARNATION, state.incarnation());
+		}
+		properties.setProperty(CHECKSUM, checksum(state.clusterId(), epoch, state.votedFor(), hasPeers, config,
+				state.incarnation()));
 		properties.setProperty(FORMAT, Integer.toString(FORMAT_VERSION));
 		StringWriter text = new StringWriter();
 		properties.store(text, "pbkv node state; edits break the checksum");
@@ -190,14 +208,18 @@ public final class FileMetaStore implements MetaStore {
 	 * CRC32C over the values as saved, telling an absent value apart from an empty one. {@code hasPeers} and
 	 * {@code config} count only when present, so files written before them still check.
 	 */
-	private static String checksum(String clusterId, String epoch, String votedFor, String hasPeers, String config) {
+	private static String checksum(String clusterId, String epoch, String votedFor, String hasPeers, String config,
+			String incarnation) {
 		CRC32C crc = new CRC32C();
 		List<String> values = new ArrayList<>(Arrays.asList(clusterId, epoch, votedFor));
-		if (hasPeers != null || config != null) {
+		if (hasPeers != null || config != null || incarnation != null) {
 			values.add(hasPeers);
 		}
-		if (config != null) {
+		if (config != null || incarnation != null) {
 			values.add(config);
+		}
+		if (incarnation != null) {
+			values.add(incarnation);
 		}
 		for (String value : values) {
 			String field = value == null ? "-" : "+" + value.length() + ":" + value;

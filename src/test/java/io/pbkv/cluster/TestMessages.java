@@ -57,6 +57,14 @@ final class TestMessages {
 		return new NodeStatus("b", "cluster-1", Role.BACKUP, epoch, "a", A, 8, 8, 8, 0, 1, 0, true, List.of());
 	}
 
+	/** Each URL bound to an incarnation (one entry when both name the same peer). */
+	private static java.util.Map<String, String> bindings(String a, String b) {
+		java.util.Map<String, String> bindings = new java.util.TreeMap<>();
+		bindings.put(a, "a-inc");
+		bindings.put(b, "b-inc-2");
+		return bindings;
+	}
+
 	static List<Message> everyKind() {
 		return everyKind(A, B);
 	}
@@ -85,6 +93,10 @@ final class TestMessages {
 				new Message.Append("a", a, b, "cluster-1", 6, 8, 2, List.of(), 8, 77, 0, 0,
 						new InSyncConfig(0, 0, Set.of())),
 				new Message.AppendResult("w", b, a, "cluster-1", 6, true, 0, 77, false, false, 6, 2, true),
+				new Message.AppendResult("b", b, a, "cluster-1", 6, true, 9, 77, true, false, 6, 2, false, "b#1"),
+				new Message.Append("a", a, b, "cluster-1", 6, 8, 2, List.of(), 8, 77, 0, 0,
+						new InSyncConfig(6, 3, Set.of("a"), new java.util.TreeSet<>(List.of(a, b)),
+								bindings(a, b))),
 				new Message.VoteRequest("b", b, a, "cluster-1", 7, 8, 2, false, true),
 				new Message.InstallSnapshot("a", a, b, "cluster-1", 7, 9, 2, 55,
 						new InSyncConfig(7, 1, Set.of("a"), Set.of("http://a", "http://b", "http://w"))),

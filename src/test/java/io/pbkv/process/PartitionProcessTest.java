@@ -284,27 +284,12 @@ class PartitionProcessTest {
 	 */
 	@Test
 	void aBridgeWhereTheDataNodesLoseEachOtherButBothReachTheWitness() throws Exception {
-		Map<String, String> before = writeSome(a, "before/", 20);
-		load = new Workload(a, List.of(a, b), List.of(a, b), List.of(a, b));
-		load.awaitAcks(30, Duration.ofSeconds(20));
+		Partition bridge = partition("bridge", "cutting a <-> b; both still reach w", () -> net.cut("a", "b"));
 
-		note("cutting a <-> b; both still reach w");
-		net.cut("a", "b");
-		long cut = System.nanoTime();
-		load.phase("bridge");
-		Thread.sleep(TIMEOUT.multipliedBy(4).toMillis());
-		note("end of the cut: a %s; b %s; w %s", brief(view(a)), brief(view(b)), brief(view(w)));
-		long healing = System.nanoTime();
-		net.heal();
-		load.phase("healed");
-		awaitConverged(System.nanoTime(), CONVERGENCE, false);
-		Thread.sleep(1000);
-		load.close();
-		Converged end = awaitConverged(System.nanoTime(), TIMEOUT.multipliedBy(2), true);
-
-		List<Workload.Op> ackedDuringCut = load.ops(op -> op.isPut() && op.status() == 200 && op.start() > cut
-				&& op.end() < healing);
-		long firstMs = ackedDuringCut.stream().mapToLong(op -> op.end() - cut).min().orElse(Long.MAX_VALUE) / 1_000_000;
+		List<Workload.Op> ackedDuringCut = load.ops(op -> op.isPut() && op.status() == 200 && op.start() > bridge.cut()
+				&& op.end() < bridge.healed());
+		long firstMs = ackedDuringCut.stream().mapToLong(op -> op.end() - bridge.cut()).min().orElse(Long.MAX_VALUE)
+				/ 1_000_000;
 		note("during the cut %d writes were acknowledged, the first %d ms after it, by %s", ackedDuringCut.size(),
 				firstMs, ackedDuringCut.stream()
 					.collect(Collectors.groupingBy(op -> op.servedBy() + "@" + op.epoch(), TreeMap::new,
@@ -312,8 +297,8 @@ class PartitionProcessTest {
 		assertThat(firstMs).as("ms after the cut until some primary acknowledged a write sent after it")
 			.isLessThanOrEqualTo(TIMEOUT.multipliedBy(2).plus(MARGIN).toMillis());
 		assertThat(ackedDuringCut).as("writes acknowledged in the last 2 s of the cut: service kept")
-			.anyMatch(op -> op.end() > healing - TimeUnit.SECONDS.toNanos(2));
-		checkHistory(end, before);
+			.anyMatch(op -> op.end() > bridge.healed() - TimeUnit.SECONDS.toNanos(2));
+		checkHistory(bridge.end(), bridge.before());
 	}
 
 	/**
@@ -322,15 +307,36 @@ class PartitionProcessTest {
 	 */
 	@Test
 	void aOneWayCutFromThePrimaryToTheBackup() throws Exception {
+		Partition oneWay = partition("one-way", "cutting a -> b only", () -> {
+			net.cutOneWay("a", "b");
+			note("rules in a's namespace: %s; in b's: %s", net.rules("a"), net.rules("b"));
+		});
+		note("during the cut %d writes were acknowledged", load.ops(op -> op.isPut() && op.status() == 200
+				&& op.start() > oneWay.cut() && op.end() < oneWay.healed()).size());
+		checkHistory(oneWay.end(), oneWay.before());
+	}
+
+	/** A cut's bounds on the test's clock, the writes made before the workload, and the cluster once healed. */
+	record Partition(long cut, long healed, Map<String, String> before, Converged end) {
+	}
+
+	@FunctionalInterface
+	interface Cut {
+		void make() throws IOException;
+	}
+
+	/**
+	 * Writes some keys through a, starts the workload, makes {@code cut} for four heartbeat timeouts, heals, waits
+	 * until the cluster is one again (and once more after the clients stopped, indices included).
+	 */
+	private Partition partition(String phase, String what, Cut cut) throws Exception {
 		Map<String, String> before = writeSome(a, "before/", 20);
 		load = new Workload(a, List.of(a, b), List.of(a, b), List.of(a, b));
 		load.awaitAcks(30, Duration.ofSeconds(20));
-
-		note("cutting a -> b only");
-		net.cutOneWay("a", "b");
-		long cut = System.nanoTime();
-		load.phase("one-way");
-		note("rules in a's namespace: %s; in b's: %s", net.rules("a"), net.rules("b"));
+		note("%s", what);
+		cut.make();
+		long cutAt = System.nanoTime();
+		load.phase(phase);
 		Thread.sleep(TIMEOUT.multipliedBy(4).toMillis());
 		note("end of the cut: a %s; b %s; w %s", brief(view(a)), brief(view(b)), brief(view(w)));
 		long healing = System.nanoTime();
@@ -339,10 +345,7 @@ class PartitionProcessTest {
 		awaitConverged(System.nanoTime(), CONVERGENCE, false);
 		Thread.sleep(1000);
 		load.close();
-		Converged end = awaitConverged(System.nanoTime(), TIMEOUT.multipliedBy(2), true);
-		note("during the cut %d writes were acknowledged",
-				load.ops(op -> op.isPut() && op.status() == 200 && op.start() > cut && op.end() < healing).size());
-		checkHistory(end, before);
+		return new Partition(cutAt, healing, before, awaitConverged(System.nanoTime(), TIMEOUT.multipliedBy(2), true));
 	}
 
 	// --- checks -----------------------------------------------------------------------------------------------

@@ -43,6 +43,9 @@ class FileMetaStoreTest {
 				new HardState("c", 5, "b", true, new InSyncConfig(5, 3, Set.of("a", "node.b-2"),
 						Set.of("http://10.0.0.1:8081", "https://b.example:8443/pbkv", "http://w"))),
 				new HardState("c", 5, "b", true, new InSyncConfig(5, 3, Set.of("a", "node.b-2"))),
+				new HardState("c", 7, "w", true, new InSyncConfig(7, 2, Set.of("a"), Set.of("http://a:1", "http://w:2"),
+						java.util.Map.of("http://a:1", "4f1c-a", "http://w:2", "9e0d-w")), "9e0d-w"),
+				new HardState("c", 0, null, false, null, "fresh-incarnation"),
 				new HardState("c", 6, null, false, new InSyncConfig(4, 1, Set.of())) }) {
 			store.save(state);
 			assertThat(new FileMetaStore(dataDir).load()).isEqualTo(state);

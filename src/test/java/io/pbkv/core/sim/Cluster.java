@@ -227,6 +227,10 @@ final class Cluster {
 			n.store.files.headMap(n.store.files.lastKey()).clear();
 		}
 		n.clockOffset = random.nextInt(1_000_000_000);
+		if (n.store.hardState.incarnation() == null && (n.config.peerUrls().size() >= 2 || n.config.witness())) {
+			// What the runtime does for a data dir new to a cluster of three or more voters: name it, once.
+			n.store.hardState = n.store.hardState.withIncarnation(id + "#" + n.incarnation);
+		}
 		n.node = new Node(n.config, n.store.hardState, n.store.snapshot, List.copyOf(n.store.entries),
 				n.store.commitIndex);
 		n.loop = new ReadyLoop(n.node, effects(n));
@@ -782,7 +786,10 @@ final class Cluster {
 		}, add ? "+http://" + id : "-" + id));
 	}
 
-	/** Voters added or removed in this run, as their operators were told. */
+	/** Whether a node of this run lost its data dir already: one per run, as the fault model allows. */
+	boolean wiped;
+
+		/** Voters added or removed in this run, as their operators were told. */
 	int membershipChangesDone;
 
 	/** Voters an operator removed: they are out of the cluster, and the end checks leave them out. */

@@ -125,6 +125,36 @@ class ScenarioTest {
 	}
 
 	/**
+	 * Rule: a voter that lost its data dir counts for nothing until re-admitted. The primary a is cut off; b wins
+	 * the next epoch with the witness's vote and takes a write; the witness loses its data dir and comes back
+	 * reaching only a, which still believes it is primary. The witness follows a and answers its heartbeats, but
+	 * a must not count that as a lease: the witness's promise to b died with its disk. Fails if a counts a voter
+	 * whose data dir is not the one its configuration binds (Replicator.recognized always true): a then serves
+	 * the value b overwrote.
+	 */
+	@Test
+	void aWitnessThatLostItsDataDirGrantsTheOldPrimaryNoLease() {
+		Cluster cluster = twoNodesAndAWitness(53);
+		SimClient client = new SimClient(1, cluster);
+		assertThat(done(cluster, client.put("a", "k", "v0")).result).isEqualTo(Result.OK);
+		cluster.runFor(1_000);
+		cluster.network.isolate("a", List.of("a", "b", "w"));
+		assertThat(cluster.runUntil(() -> cluster.status("b").role() == Role.PRIMARY, 10_000)).isTrue();
+		assertThat(done(cluster, client.put("b", "k", "v1")).result).isEqualTo(Result.OK);
+		cluster.crashAndWipe("w");
+		cluster.heal();
+		cluster.cutLink("a", "b", true);
+		cluster.cutLink("b", "w", true);
+		cluster.restart("w");
+		assertThat(cluster.runUntil(() -> "a".equals(cluster.status("w").primaryId()), 10_000))
+			.as("the witness follows the old primary").isTrue();
+		cluster.runFor(Cluster.HEARTBEAT_INTERVAL * 2);
+		assertThat(done(cluster, client.get("a", "k")).result).as("a read on the old primary").isEqualTo(Result.FAILED);
+		cluster.heal();
+		cluster.settleAndCheck(KEYS, 30_000);
+	}
+
+	/**
 	 * Rule: min-in-sync counts backups. Three data nodes with min-in-sync 2 take writes while both backups are in
 	 * sync, refuse them (503) once one is dropped, and take them again once it is back. Fails if min-in-sync is
 	 * read as require-backup (one backup enough).

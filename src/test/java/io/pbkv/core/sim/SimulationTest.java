@@ -259,7 +259,7 @@ class SimulationTest {
 				t = linkCut(cluster, r, t);
 			}
 			else {
-				t = fault(cluster, r, t);
+				t = fault(cluster, r, t, setup.quorum());
 			}
 			// One node at a time, but sometimes the next fault follows the last one at once.
 			t += r.nextInt(10) < 3 ? r.nextInt(150) : 300 + r.nextInt(3_000);
@@ -270,13 +270,40 @@ class SimulationTest {
 	}
 
 	/** One fault of one node from {@code t}; returns when it is over. */
-	private static long fault(Cluster cluster, Random r, long t) {
+	private static long fault(Cluster cluster, Random r, long t, boolean wipes) {
 		String id = cluster.ids().get(r.nextInt(cluster.ids().size()));
 		long length = switch (r.nextInt(3)) {
 			case 0 -> 300 + r.nextInt(1_900);
 			case 1 -> 2_000 + r.nextInt(1_600);
 			default -> 3_600 + r.nextInt(3_400);
 		};
+		if (wipes && !cluster.wiped && r.nextInt(6) == 0) {
+			// One voter per run loses its data dir and comes back empty: it must vote for nobody, and count for no
+			// majority, until the primary re-admitted it. A witness, or a data node that is not primary when there
+			// are three or more: a primary's disk lost for good is the operator's forced recovery, not this.
+			cluster.wiped = true;
+			Random pick = new Random(r.nextLong());
+			String[] victim = new String[1];
+			cluster.fault(t, () -> {
+				String primary = cluster.primary();
+				List<String> data = cluster.dataNodes().stream().map(n -> n.id).toList();
+				List<String> candidates = cluster.ids()
+					.stream()
+					.filter(n -> !n.equals(primary) && !cluster.removed.contains(n)
+							&& (!data.contains(n) || data.size() >= 3))
+					.toList();
+				if (!candidates.isEmpty()) {
+					victim[0] = candidates.get(pick.nextInt(candidates.size()));
+					cluster.crashAndWipe(victim[0]);
+				}
+			});
+			cluster.fault(t + length, () -> {
+				if (victim[0] != null) {
+					cluster.restart(victim[0]);
+				}
+			});
+			return t + length;
+		}
 		if (r.nextBoolean()) {
 			boolean midReady = r.nextBoolean();
 			boolean beforeFsync = r.nextBoolean();
