@@ -31,11 +31,8 @@ final class Replicator {
 
 	private final long startedAt;
 
-	/** After a forced promotion this primary's word alone is a majority: it gave up on the other voters. */
-	private final boolean forced;
-
-	/** The operator's request to change the voters, answered once a majority holds the change; 0 when none. */
-	private long membershipRequest;
+	/** The operator's changes of the voters, and the binding of their data dirs' names: only with 3+ voters. */
+	private final VoterChanges voterChanges;
 
 	/**
 	 * Set when this primary found a gap in its own clock: no client is answered, and no backup dropped, until every
@@ -50,7 +47,6 @@ final class Replicator {
 	Replicator(Node node, NodeConfig config, long now, InSyncConfig adopted, boolean forced) {
 		this.node = node;
 		this.config = config;
-		this.forced = forced;
 		this.startedAt = now;
 		if (node.quorum()) {
 			Set<String> voters = adopted != null && !adopted.voters().isEmpty() ? adopted.voters() : bootstrapVoters();
@@ -59,11 +55,13 @@ final class Replicator {
 					: adopted.next(node.epoch(), self, voters);
 			// A forced primary gave up on the lost voters: its first configuration holds at once.
 			changes = new InSyncChanges(config.advertisedUrl(), forced ? null : adopted, first, forced);
+			voterChanges = new VoterChanges(node, config, changes, peers, forced, this::propose);
 			node.acceptConfig(first);
 			syncPeers(voters, now);
 		}
 		else {
 			changes = null;
+			voterChanges = null;
 			syncPeers(new LinkedHashSet<>(config.peerUrls()), now);
 		}
 	}
@@ -107,7 +105,9 @@ final class Replicator {
 		if (suspendedSince >= 0 && peers.values().stream().noneMatch(p -> p.inSync)) {
 			suspendedSince = -1;
 		}
-		bindIncarnations(now);
+		if (voterChanges != null) {
+			voterChanges.bindIncarnations(now);
+		}
 		node.maybeCommit();
 	}
 
@@ -350,110 +350,25 @@ final class Replicator {
 				+ "voters %s) is held by a majority of voters", config.nodeId(), committed.versionText(),
 				committed.members(), committed.voters()));
 		syncPeers(committed.voters(), now);
-		if (membershipRequest != 0) {
-			node.clients().answer(membershipRequest, new Outcome.Reconfigured(committed.versionText(),
-					List.copyOf(committed.voters())));
-			membershipRequest = 0;
+		if (voterChanges != null) {
+			voterChanges.committed(committed);
 		}
 		node.maybeCommit();
 	}
 
-	/**
-	 * The operator adds ({@code add}) or removes the voter at {@code url}, a data node or a witness: one change at
-	 * a time, made like any configuration change and answered once a majority holds it. A data node that joins
-	 * counts as a voter at once and joins the in-sync set once it has caught up. Removing a voter takes it out of
-	 * the in-sync set in the same change. Refused: in a pair, while another change is under way or before this
-	 * primary's first configuration is held, for this node itself (hand over first), or below three voters.
-	 */
+	/** The operator adds or removes a voter: see {@link VoterChanges#change}. A pair keeps its two nodes. */
 	void changeVoters(long now, long requestId, String url, boolean add) {
-		ClientRequests clients = node.clients();
-		if (changes == null) {
-			clients.answer(requestId, new Outcome.Unavailable("a pair cannot change its voters at runtime; start a "
-					+ "cluster of three or more voters (two data nodes and a witness) for that"));
+		if (voterChanges == null) {
+			node.clients().answer(requestId, new Outcome.Unavailable("a pair cannot change its voters at runtime; "
+					+ "start a cluster of three or more voters (two data nodes and a witness) for that"));
 			return;
 		}
-		if (changes.pending() || membershipRequest != 0 || changes.committed().epoch() != node.epoch()) {
-			clients.answer(requestId, new Outcome.Unavailable("another configuration change is under way (" 
-					+ changes.proposed().versionText() + "); try again once it is held"));
-			return;
-		}
-		InSyncConfig current = changes.proposed();
-		Set<String> voters = new LinkedHashSet<>(current.voters());
-		Set<String> members = new LinkedHashSet<>(current.members());
-		if (add && !voters.add(url)) {
-			clients.answer(requestId, new Outcome.Unavailable(url + " is already a voter"));
-			return;
-		}
-		if (!add) {
-			if (url.equals(config.advertisedUrl())) {
-				clients.answer(requestId, new Outcome.Unavailable("node " + config.nodeId() + " is the primary: "
-						+ "hand over to an in-sync backup first (POST /cluster/hand-over?to=ID), then remove it there"));
-				return;
-			}
-			if (!voters.remove(url)) {
-				clients.answer(requestId, new Outcome.Unavailable(url + " is not a voter"));
-				return;
-			}
-			if (voters.size() < 3 && !forced) {
-				clients.answer(requestId, new Outcome.Unavailable("a cluster of three or more voters keeps three; "
-						+ "add another voter first"));
-				return;
-			}
-			Progress leaving = peers.get(url);
-			if (leaving != null && leaving.nodeId != null) {
-				members.remove(leaving.nodeId);
-				leaving.inSync = false;
-			}
-		}
-		membershipRequest = requestId;
-		propose(current.next(node.epoch(), members, voters), now);
-		node.event(Event.Kind.MEMBERSHIP_CHANGE, String.format(Locale.ROOT, "node %s: %s voter %s in configuration "
-				+ "%s, once a majority holds it", config.nodeId(), add ? "adding" : "removing", url,
-				changes.proposed().versionText()));
+		voterChanges.change(now, requestId, url, add);
 	}
 
 	/** Whether {@code p}'s answers count: the committed configuration means its data dir. */
 	private boolean recognized(Progress p) {
 		return changes == null || changes.committed().recognizes(p.url, p.incarnation);
-	}
-
-	/**
-	 * Records in the configuration the incarnation of each voter that answered with one it does not bind: a voter
-	 * heard for the first time, or one that came back with a new data dir, which this re-admits. One change at a
-	 * time, and only once this primary's own first configuration is held.
-	 */
-	private void bindIncarnations(long now) {
-		if (changes == null || changes.pending() || membershipRequest != 0
-				|| changes.committed().epoch() != node.epoch()) {
-			return;
-		}
-		InSyncConfig current = changes.proposed();
-		Map<String, String> bindings = new LinkedHashMap<>();
-		Set<String> members = new LinkedHashSet<>(current.members());
-		for (Progress p : peers.values()) {
-			if (p.incarnation != null && current.voters().contains(p.url)
-					&& !p.incarnation.equals(current.incarnations().get(p.url))) {
-				bindings.put(p.url, p.incarnation);
-				if (current.incarnations().containsKey(p.url)) {
-					// It holds none of the entries it had: out of the in-sync set until it caught up again.
-					if (p.nodeId != null) {
-						members.remove(p.nodeId);
-					}
-					p.inSync = false;
-					node.event(Event.Kind.MEMBERSHIP_CHANGE, String.format(Locale.ROOT, "node %s: voter %s came back "
-							+ "with a new data dir; re-admitting it once a majority without it agrees", config.nodeId(),
-							name(p)));
-				}
-			}
-		}
-		String own = node.hardState().incarnation();
-		if (own != null && !own.equals(current.incarnations().get(config.advertisedUrl()))) {
-			bindings.put(config.advertisedUrl(), own);
-		}
-		if (!bindings.isEmpty()) {
-			InSyncConfig next = current.binding(node.epoch(), bindings);
-			propose(new InSyncConfig(next.epoch(), next.version(), members, next.voters(), next.incarnations()), now);
-		}
 	}
 
 	/** The URL of the voter named {@code nodeId} (or at that URL), or null. */
@@ -561,7 +476,7 @@ final class Replicator {
 		return list;
 	}
 
-	private static String name(Progress p) {
+	static String name(Progress p) {
 		return p.nodeId != null ? p.nodeId : p.url;
 	}
 
