@@ -81,16 +81,11 @@ public record NodeConfig(String nodeId, String advertisedUrl, List<String> peerU
 	}
 
 	/**
-	 * Whether the cluster has three or more voters (this node and its peers): then a majority decides who is primary
+	 * Whether kv.peers makes three or more voters (this node and its peers): then a majority decides who is primary
 	 * and what the in-sync set is. Two nodes keep the pair's rules, which a majority cannot improve on.
 	 */
 	public boolean quorum() {
 		return peerUrls.size() >= 2;
-	}
-
-	/** How many voters make a majority, this node included. */
-	public int majority() {
-		return (peerUrls.size() + 1) / 2 + 1;
 	}
 
 	/** A lone node's settings, for tests and tools. */

@@ -420,10 +420,6 @@ final class Replicator {
 		return suspendedSince >= 0;
 	}
 
-	boolean anyInSync() {
-		return peers.values().stream().anyMatch(p -> p.inSync);
-	}
-
 	/**
 	 * Whether reads may be served from our copy at {@code now}: every in-sync backup promised, with its last
 	 * acknowledgement, not to promote until {@code timeout} after we sent what it acknowledged. A backup that is
