@@ -38,7 +38,7 @@ final class ClientRequests {
 			answer(requestId, notPrimary());
 			return;
 		}
-		if (node.replicator().inSyncBackups() < config.minInSync()) {
+		if (config.minInSync() > 0 && node.replicator().inSyncBackups() < config.minInSync()) {
 			answer(requestId, new Outcome.Unavailable(config.minInSync() == 1
 					? "no backup is in sync and kv.replication.require-backup is true"
 					: node.replicator().inSyncBackups() + " backup(s) in sync, fewer than kv.replication.min-in-sync="

@@ -410,7 +410,7 @@ public final class Node {
 		if (role != Role.PRIMARY || replicator.suspended()) {
 			return;
 		}
-		if (replicator.inSyncBackups() < config.minInSync()) {
+		if (config.minInSync() > 0 && replicator.inSyncBackups() < config.minInSync()) {
 			return;
 		}
 		if (quorum() && !replicator.leaseValid(now)) {
