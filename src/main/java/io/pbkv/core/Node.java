@@ -252,6 +252,21 @@ public final class Node {
 		replicator.broadcast(now);
 	}
 
+	/**
+	 * A pair's primary whose in-sync backup holds {@code first}, a configuration of three voters, switches to
+	 * majority rules in its epoch: it saves {@code first} and starts from it as a newly elected primary would
+	 * (see {@link PairGrowth}); the operator's request is answered once a majority holds its next configuration.
+	 */
+	void growIntoQuorum(long now, InSyncConfig first, long requestId) {
+		acceptConfig(first);
+		replicator = new Replicator(this, config, now, first, false);
+		replicator.answerOnceHeld(requestId);
+		event(Event.Kind.MEMBERSHIP_CHANGE, String.format(Locale.ROOT, "node %s: configuration %s (in sync %s, voters "
+				+ "%s) is held by the in-sync backups: a majority of voters decides from now on", config.nodeId(),
+				first.versionText(), first.members(), first.voters()));
+		replicator.announce(now);
+	}
+
 	/** Follows {@code primary} (null when not known yet) in {@code epoch}; a primary steps down. */
 	void becomeBackup(long now, long epoch, String primary, String url, String reason) {
 		Role from = role;

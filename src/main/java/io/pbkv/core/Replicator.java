@@ -34,6 +34,9 @@ final class Replicator {
 	/** The operator's changes of the voters, and the binding of their data dirs' names: only with 3+ voters. */
 	private final VoterChanges voterChanges;
 
+	/** In a pair: the operator's addition of a third voter, under way; null when none. */
+	private PairGrowth growth;
+
 	/**
 	 * Set when this primary found a gap in its own clock: no client is answered, and no backup dropped, until every
 	 * in-sync backup has answered a message sent after it; if that takes a timeout, the primary steps down.
@@ -107,6 +110,9 @@ final class Replicator {
 		}
 		if (voterChanges != null) {
 			voterChanges.bindIncarnations(now);
+		}
+		if (growth != null && maybeGrow(now)) {
+			return;
 		}
 		node.maybeCommit();
 	}
@@ -188,7 +194,8 @@ final class Replicator {
 		List<LogEntry> entries = log.slice(prevIndex + 1, last);
 		node.send(new Message.Append(config.nodeId(), config.advertisedUrl(), p.url, node.clusterId(), node.epoch(),
 				prevIndex, prevEpoch, entries, log.commitIndex(), now, p.inSync ? p.admission : 0,
-				p.inSync ? p.admittedFrom : 0, changes == null ? null : changes.proposed()));
+				p.inSync ? p.admittedFrom : 0,
+				changes != null ? changes.proposed() : growth != null ? growth.proposal() : null));
 		p.nextIndex = last + 1;
 		p.lastSentAt = now;
 	}
@@ -268,6 +275,12 @@ final class Replicator {
 		// A voter that lost its data dir counts for no majority until a majority without it re-admitted it.
 		if (changes != null && recognized(p) && changes.heard(p.url, r.configEpoch(), r.configVersion())) {
 			configCommitted(now);
+		}
+		if (growth != null) {
+			growth.heard(p.url, r.configEpoch(), r.configVersion());
+			if (maybeGrow(now)) {
+				return;
+			}
 		}
 		if (r.witness()) {
 			// A witness holds no entries: it counts for votes, leases and configurations only.
@@ -356,14 +369,84 @@ final class Replicator {
 		node.maybeCommit();
 	}
 
-	/** The operator adds or removes a voter: see {@link VoterChanges#change}. A pair keeps its two nodes. */
+	/**
+	 * The operator adds or removes a voter: see {@link VoterChanges#change}. A pair grows into a cluster of three
+	 * voters (see {@link PairGrowth}), and keeps its two nodes otherwise.
+	 */
 	void changeVoters(long now, long requestId, String url, boolean add) {
-		if (voterChanges == null) {
-			node.clients().answer(requestId, new Outcome.Unavailable("a pair cannot change its voters at runtime; "
-					+ "start a cluster of three or more voters (two data nodes and a witness) for that"));
+		if (voterChanges != null) {
+			voterChanges.change(now, requestId, url, add);
 			return;
 		}
-		voterChanges.change(now, requestId, url, add);
+		ClientRequests clients = node.clients();
+		if (!add) {
+			clients.answer(requestId, new Outcome.Unavailable("a pair keeps its two nodes; add a third voter (a "
+					+ "witness or a data node) first, and remove one once there are four"));
+			return;
+		}
+		if (peers.size() != 1) {
+			clients.answer(requestId, new Outcome.Unavailable("a lone node cannot add voters at runtime; start it as "
+					+ "a pair (kv.peers naming the backup), then add a third voter"));
+			return;
+		}
+		if (growth != null) {
+			clients.answer(requestId, new Outcome.Unavailable("another configuration change is under way; try again "
+					+ "once it is held"));
+			return;
+		}
+		if (url.equals(config.advertisedUrl()) || peers.containsKey(url)) {
+			clients.answer(requestId, new Outcome.Unavailable(url + " is already a voter"));
+			return;
+		}
+		growth = PairGrowth.adding(requestId, url, node.epoch(), config.advertisedUrl(), peers.keySet(),
+				inSyncMembers());
+		node.event(Event.Kind.MEMBERSHIP_CHANGE, String.format(Locale.ROOT, "node %s: adding voter %s: the pair "
+				+ "follows majority rules once its in-sync backup holds configuration %s", config.nodeId(), url,
+				growth.proposal().versionText()));
+		if (!maybeGrow(now)) {
+			for (Progress p : peers.values()) {
+				sendAppend(p, now);
+			}
+		}
+	}
+
+	/** This node and the in-sync backups, by node id. */
+	private Set<String> inSyncMembers() {
+		Set<String> members = new LinkedHashSet<>();
+		members.add(config.nodeId());
+		for (Progress p : peers.values()) {
+			if (p.inSync && p.nodeId != null) {
+				members.add(p.nodeId);
+			}
+		}
+		return members;
+	}
+
+	/**
+	 * Once every in-sync backup holds the growth's configuration (and no pause left us unsure of them), this node
+	 * switches to majority rules: see {@link Node#growIntoQuorum}. Returns whether it did, for this replicator is
+	 * then replaced.
+	 */
+	private boolean maybeGrow(long now) {
+		if (suspended() || !peers.values().stream().filter(p -> p.inSync).allMatch(p -> growth.heldBy(p.url))) {
+			return false;
+		}
+		PairGrowth done = growth;
+		growth = null;
+		node.growIntoQuorum(now, done.first(inSyncMembers()), done.requestId());
+		return true;
+	}
+
+	/** Sends every voter a heartbeat with the configuration now. */
+	void announce(long now) {
+		for (Progress p : peers.values()) {
+			sendAppend(p, now);
+		}
+	}
+
+	/** The operator's request answered once this primary's first configuration is held by a majority. */
+	void answerOnceHeld(long requestId) {
+		voterChanges.awaiting(requestId);
 	}
 
 	/** Whether {@code p}'s answers count: the committed configuration means its data dir. */

@@ -46,6 +46,11 @@ final class VoterChanges {
 		this.proposer = proposer;
 	}
 
+	/** The operator's request {@code requestId} is answered with the next configuration a majority holds. */
+	void awaiting(long requestId) {
+		membershipRequest = requestId;
+	}
+
 	/** {@code committed} is held by a majority: the operator's change waiting for it, if any, is done. */
 	void committed(InSyncConfig committed) {
 		if (membershipRequest != 0) {

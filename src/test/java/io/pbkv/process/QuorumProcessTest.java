@@ -208,6 +208,79 @@ class QuorumProcessTest {
 		}
 	}
 
+	/**
+	 * A running pair grows into two data nodes and a witness in place, while clients write: the witness, started
+	 * knowing the pair, is added with one call to the primary (the backup refuses it with 503 and names the
+	 * primary); every node then shows the three voters. A kill -9 of the primary elects the backup with the
+	 * witness's vote; restarted with its old kv.peers (the pair's), the old primary rejoins the three-voter cluster;
+	 * nothing acknowledged is lost.
+	 */
+	@Test
+	void aRunningPairGrowsIntoTwoNodesAndAWitnessInPlace() throws Exception {
+		int portA = NodeProcess.freePort();
+		int portB = NodeProcess.freePort();
+		int portW = NodeProcess.freePort();
+		String urlA = "http://127.0.0.1:" + portA;
+		String urlB = "http://127.0.0.1:" + portB;
+		String urlW = "http://127.0.0.1:" + portW;
+		a = new NodeProcess("a", portA, work, Pair.args(urlB, "primary", Duration.ofMillis(300), Pair.TIMEOUT));
+		b = new NodeProcess("b", portB, work, Pair.args(urlA, "backup", Duration.ofMillis(300), Pair.TIMEOUT));
+		new Pair(a, b).start();
+		w = new NodeProcess("w", portW, work, Pair.args(urlA + "," + urlB, "backup", Duration.ofMillis(300),
+				Pair.TIMEOUT, "--kv.role=witness"));
+		w.start().awaitLive(Duration.ofSeconds(90));
+		Map<String, String> acked = new ConcurrentHashMap<>();
+		AtomicBoolean stop = new AtomicBoolean();
+		try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
+			for (int t = 0; t < 2; t++) {
+				int writer = t;
+				pool.submit(() -> {
+					for (int i = 0; i < 100_000 && !stop.get(); i++) {
+						String key = "g/" + writer + "/" + i;
+						NodeProcess via = "PRIMARY".equals(role(b)) ? b : a;
+						if (http.put(via.url(), key, "v" + i).status() == 200) {
+							acked.put(key, "v" + i);
+						}
+					}
+				});
+			}
+			Pair.await("acknowledged writes", Duration.ofSeconds(20), () -> acked.size() >= 100);
+			String witness = "{\"nodeId\":\"w\",\"url\":\"" + urlW + "\",\"role\":\"witness\"}";
+			KvHttp.Result viaBackup = member(HttpRequest.newBuilder(URI.create(b.url() + "/cluster/members"))
+				.header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString(witness)));
+			assertThat(viaBackup.status()).as("adding through the backup: %s", viaBackup.body()).isEqualTo(503);
+			KvHttp.Result added = member(HttpRequest.newBuilder(URI.create(a.url() + "/cluster/members"))
+				.header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString(witness)));
+			assertThat(added.status()).as(added.body()).isEqualTo(200);
+			assertThat(added.body()).contains(urlA, urlB, urlW);
+			for (NodeProcess n : List.of(a, b, w)) {
+				Pair.await(n.nodeId() + " to show three voters", Duration.ofSeconds(10), () -> {
+					JsonNode c = cluster(n);
+					return c != null && c.get("members") != null && c.get("members").size() == 3;
+				});
+			}
+			assertThat(cluster(w).get("primaryId").asString()).isEqualTo("a");
+			awaitInSync(a, b);
+			int before = acked.size();
+			Pair.await("writes acknowledged after the growth", Duration.ofSeconds(10), () -> acked.size() > before + 50);
+
+			a.kill9();
+			Pair.await("b to become primary", Duration.ofSeconds(30), () -> "PRIMARY".equals(role(b)));
+			Pair.await("a write on b", Duration.ofSeconds(30), () -> http.put(b.url(), "probe", "x").status() == 200);
+			stop.set(true);
+		}
+		for (Map.Entry<String, String> e : acked.entrySet()) {
+			assertThat(http.get(b.url(), e.getKey()).body()).as(e.getKey()).isEqualTo(e.getValue());
+		}
+		a.start().awaitReady(Duration.ofSeconds(90));
+		awaitInSync(b, a);
+		JsonNode view = cluster(a);
+		assertThat(view.get("role").asString()).isEqualTo("BACKUP");
+		assertThat(view.get("members").toString()).contains(urlA, urlB, urlW);
+	}
+
 	private KvHttp.Result member(HttpRequest.Builder request) {
 		return http.send(request.header("X-Kv-Token", Pair.TOKEN));
 	}

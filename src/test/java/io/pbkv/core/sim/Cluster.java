@@ -767,6 +767,7 @@ final class Cluster {
 		if (witness) {
 			witnesses.add(id);
 		}
+		added.add(id);
 		log(id + " added as a new " + (witness ? "witness" : "data node") + " knowing " + contact);
 		restart(id);
 	}
@@ -791,6 +792,9 @@ final class Cluster {
 
 		/** Voters added or removed in this run, as their operators were told. */
 	int membershipChangesDone;
+
+	/** Nodes started after the others, to be added as voters. */
+	private final Set<String> added = new java.util.HashSet<>();
 
 	/** Voters an operator removed: they are out of the cluster, and the end checks leave them out. */
 	final Set<String> removed = new java.util.HashSet<>();
@@ -908,6 +912,10 @@ final class Cluster {
 		NodeStatus last = status(primary);
 		if (last.config() != null && !last.config().voters().isEmpty()) {
 			nodes.keySet().stream().filter(id -> !last.config().voters().contains("http://" + id)).forEach(removed::add);
+		}
+		else {
+			// Still a pair: no node added to it was taken in.
+			removed.addAll(added);
 		}
 		if (!runUntil(() -> everyNodeCaughtUp(primary), CATCH_UP_PATIENCE)) {
 			Invariants.fail("everyNodeConverges", "not every node caught up with primary " + primary + " within "

@@ -125,6 +125,47 @@ class ScenarioTest {
 	}
 
 	/**
+	 * Rule: a pair grows into three voters in place. A witness x, started knowing only b, is added through the
+	 * primary a (the backup refuses, naming the primary): every node then holds the three voters, and the pair's
+	 * rules give way to a majority's. a crashes: b wins with x's vote and takes writes. b is then cut from x and a
+	 * stays down: b, without a majority, must stop acknowledging. Fails if a node that holds three voters keeps the
+	 * pair's rules (Node.quorum looking at kv.peers alone).
+	 */
+	@Test
+	void aPairGrowsIntoThreeVotersInPlaceAndThenFollowsTheMajority() {
+		Cluster cluster = twoNodes(59);
+		SimClient client = new SimClient(1, cluster);
+		assertThat(done(cluster, client.put("a", "k", "v0")).result).isEqualTo(Result.OK);
+		cluster.addNode("x", true, "b");
+		Outcome[] viaBackup = new Outcome[1];
+		cluster.changeVoters("b", "x", true, o -> viaBackup[0] = o);
+		assertThat(cluster.runUntil(() -> viaBackup[0] != null, 5_000)).isTrue();
+		assertThat(viaBackup[0]).as("the backup's answer").isInstanceOf(Outcome.Unavailable.class);
+		Outcome[] added = new Outcome[1];
+		cluster.changeVoters("a", "x", true, o -> added[0] = o);
+		assertThat(cluster.runUntil(() -> added[0] != null, 5_000)).isTrue();
+		assertThat(added[0]).isInstanceOf(Outcome.Reconfigured.class);
+		cluster.invariants.quorum();
+		for (String id : List.of("a", "b", "x")) {
+			assertThat(cluster.runUntil(() -> cluster.status(id).config() != null
+					&& cluster.status(id).config().voters().size() == 3, 5_000)).as(id + " holds three voters").isTrue();
+		}
+		assertThat(cluster.runUntil(() -> cluster.inSync("a", "b"), 5_000)).as("b in sync again").isTrue();
+		assertThat(done(cluster, client.put("a", "k", "v1")).result).isEqualTo(Result.OK);
+		cluster.crash("a");
+		assertThat(cluster.runUntil(() -> cluster.status("b").role() == Role.PRIMARY, 10_000))
+			.as("b elected with the witness's vote").isTrue();
+		assertThat(done(cluster, client.put("b", "k", "v2")).result).isEqualTo(Result.OK);
+		cluster.network.isolate("b", List.of("a", "b", "x"));
+		cluster.runFor(Cluster.HEARTBEAT_TIMEOUT * 2);
+		assertThat(done(cluster, client.put("b", "k", "v3")).result).as("a write on b without a majority")
+			.isEqualTo(Result.FAILED);
+		cluster.heal();
+		cluster.restart("a");
+		cluster.settleAndCheck(KEYS, 30_000);
+	}
+
+	/**
 	 * Rule: a voter that lost its data dir counts for nothing until re-admitted. The primary a is cut off; b wins
 	 * the next epoch with the witness's vote and takes a write; the witness loses its data dir and comes back
 	 * reaching only a, which still believes it is primary. The witness follows a and answers its heartbeats, but

@@ -46,7 +46,9 @@ class SimulationTest {
 		THREE_NODES_WITH_PARTITIONS(List.of("a", "b", "c"), false, false, true),
 		TWO_NODES_AND_A_WITNESS(List.of("a", "b", "w"), false, false, false),
 		TWO_NODES_AND_A_WITNESS_WITH_PARTITIONS(List.of("a", "b", "w"), false, false, true),
-		FIVE_VOTERS_WITH_PARTITIONS(List.of("a", "b", "c", "v", "w"), false, false, true);
+		FIVE_VOTERS_WITH_PARTITIONS(List.of("a", "b", "c", "v", "w"), false, false, true),
+		/** A pair that an operator grows into three voters (a witness or a data node) while faults go on. */
+		TWO_NODES_GROWING_INTO_THREE_VOTERS(List.of("a", "b"), false, false, false, true);
 
 		final List<String> ids;
 
@@ -57,11 +59,19 @@ class SimulationTest {
 		/** Links between the nodes also go silent for a while, one way or both, then heal. */
 		final boolean linkCuts;
 
+		/** Starts as a pair; the schedule adds a third voter. */
+		final boolean grows;
+
 		Setup(List<String> ids, boolean requireBackup, boolean crashAll, boolean linkCuts) {
+			this(ids, requireBackup, crashAll, linkCuts, false);
+		}
+
+		Setup(List<String> ids, boolean requireBackup, boolean crashAll, boolean linkCuts, boolean grows) {
 			this.ids = ids;
 			this.requireBackup = requireBackup;
 			this.crashAll = crashAll;
 			this.linkCuts = linkCuts;
+			this.grows = grows;
 		}
 
 		long seed(int i) {
@@ -157,6 +167,16 @@ class SimulationTest {
 		runSeeds(Setup.FIVE_VOTERS_WITH_PARTITIONS, seeds(CI_SEEDS));
 	}
 
+	/**
+	 * A pair grows into three voters at runtime: the operator adds a witness or a data node through the primary
+	 * (or, now and then, through the backup, which refuses) while nodes crash and pause, and asks again until it is
+	 * done. Before, the pair's rules hold; after, a majority's, and further voters come and go.
+	 */
+	@Test
+	void aPairGrowsIntoThreeVotersWhileNodesFail() {
+		runSeeds(Setup.TWO_NODES_GROWING_INTO_THREE_VOTERS, seeds(CI_SEEDS));
+	}
+
 	@Test
 	@EnabledIfSystemProperty(named = "pbkv.sim.seed", matches = "\\d+")
 	void rerunOneSeed() {
@@ -193,7 +213,7 @@ class SimulationTest {
 		if (count >= 100) {
 			assertThat(handOvers[0]).as("hand-overs completed in " + setup).isGreaterThan(count / 20);
 		}
-		if (count >= 100 && setup.quorum()) {
+		if (count >= 100 && (setup.quorum() || setup.grows)) {
 			assertThat(membershipChanges[0]).as("voters added or removed in " + setup).isGreaterThan(count / 20);
 		}
 		// The schedules must reach the paths of the snapshot transfer, or they test less than they seem to. (With a
@@ -249,7 +269,10 @@ class SimulationTest {
 			if (r.nextInt(6) == 0) {
 				t = handOver(cluster, r, t);
 			}
-			else if (setup.quorum() && r.nextInt(6) == 0) {
+			else if (setup.grows && cluster.membershipChangesDone == 0 && r.nextInt(3) == 0) {
+				t = growPair(cluster, r, t);
+			}
+			else if ((setup.quorum() || cluster.membershipChangesDone > 0) && r.nextInt(6) == 0) {
 				t = membershipChange(cluster, r, t);
 			}
 			else if (setup.crashAll && r.nextInt(3) == 0) {
@@ -259,7 +282,7 @@ class SimulationTest {
 				t = linkCut(cluster, r, t);
 			}
 			else {
-				t = fault(cluster, r, t, setup.quorum());
+				t = fault(cluster, r, t, setup.quorum() || cluster.membershipChangesDone > 0);
 			}
 			// One node at a time, but sometimes the next fault follows the last one at once.
 			t += r.nextInt(10) < 3 ? r.nextInt(150) : 300 + r.nextInt(3_000);
@@ -409,6 +432,29 @@ class SimulationTest {
 				cluster.changeVoters(via, others.get(choice.nextInt(others.size())), false, outcome -> {
 				});
 			}
+		});
+		return t + 300 + r.nextInt(2_000);
+	}
+
+	/**
+	 * The operator grows the pair: starts a witness "x" or a data node "d" knowing one member (once), and asks the
+	 * primary to add it, or now and then the backup, which refuses. From the first request on, the checks are those
+	 * of a majority cluster: a node may switch to majority rules before the operator hears back.
+	 */
+	private static long growPair(Cluster cluster, Random r, long t) {
+		Random choice = new Random(r.nextLong());
+		cluster.fault(t, () -> {
+			String primary = cluster.primary();
+			List<String> pair = List.of("a", "b");
+			String via = primary != null && choice.nextInt(4) != 0 ? primary : pair.get(choice.nextInt(2));
+			String id = cluster.ids().contains("x") ? "x" : cluster.ids().contains("d") ? "d"
+					: choice.nextBoolean() ? "x" : "d";
+			if (!cluster.ids().contains(id)) {
+				cluster.addNode(id, id.equals("x"), pair.get(choice.nextInt(2)));
+			}
+			cluster.invariants.quorum();
+			cluster.changeVoters(via, id, true, outcome -> {
+			});
 		});
 		return t + 300 + r.nextInt(2_000);
 	}
