@@ -54,6 +54,15 @@ class NodeConfiguration {
 		}
 		FileMetaStore metaStore = new FileMetaStore(dataDir);
 		HardState hardState = metaStore.load();
+		if (hardState.clusterId() != null && hardState.hasPeers() && hardState.config() == null
+				&& properties.peers().size() >= 2
+				&& properties.role() != KvProperties.NodeRole.WITNESS) {
+			// Majority rules need the configuration of voters the cluster agreed on, which this data dir never got:
+			// started this way, no node could ever be elected.
+			throw new PairDataDirException("data dir " + dataDir.toAbsolutePath() + " belongs to a pair (it holds no "
+					+ "configuration of three or more voters), but kv.peers names " + properties.peers().size()
+					+ " peers");
+		}
 		if (hardState.incarnation() == null && (properties.peers().size() >= 2
 				|| properties.role() == KvProperties.NodeRole.WITNESS)) {
 			// Named once, when the data dir is new to a cluster of three or more voters: a voter that comes back
