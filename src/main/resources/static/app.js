@@ -242,6 +242,22 @@
 		}
 	}
 
+	const signInForm = document.getElementById("sign-in");
+	signInForm.addEventListener("submit", async (event) => {
+		event.preventDefault();
+		const token = document.getElementById("token");
+		const error = document.getElementById("sign-in-error");
+		const response = await fetch("auth/session", {
+			method: "POST", headers: { "Content-Type": "application/json" },
+			body: JSON.stringify({ token: token.value }),
+		});
+		token.value = "";
+		error.textContent = response.ok ? "" : "not a credential this node knows";
+		if (response.ok) {
+			signInForm.hidden = true;
+		}
+	});
+
 	async function poll() {
 		const abort = new AbortController();
 		const timer = setTimeout(() => abort.abort(), 3 * POLL_MILLIS);
@@ -250,9 +266,16 @@
 			const response = await fetch("cluster/overview", {
 				cache: "no-store", signal: abort.signal, headers: { Accept: "application/json" },
 			});
+			if (response.status === 401) {
+				// Client authentication is on: the page signs in for a session cookie, since an EventSource or a
+				// polled fetch cannot carry a bearer header the browser keeps safe.
+				signInForm.hidden = false;
+				throw new Error("sign in to see the cluster");
+			}
 			if (!response.ok) {
 				throw new Error("HTTP " + response.status);
 			}
+			signInForm.hidden = true;
 			overview = await response.json();
 		}
 		catch (error) {

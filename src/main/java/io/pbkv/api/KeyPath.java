@@ -11,14 +11,14 @@ import org.springframework.http.HttpStatus;
  * The key of a {@code /kv/{key}} request: the whole rest of the raw path, percent-decoded as UTF-8, so that
  * {@code /kv/users/42} is {@code users/42} and {@code /kv/a%2Fb} is {@code a/b}.
  */
-final class KeyPath {
+public final class KeyPath {
 
 	private static final String PREFIX = "/kv/";
 
 	private KeyPath() {
 	}
 
-	static String keyOf(HttpServletRequest request, int maxKeyBytes) {
+	public static String keyOf(HttpServletRequest request, int maxKeyBytes) {
 		String path = request.getRequestURI().substring(request.getContextPath().length());
 		if (!path.startsWith(PREFIX)) {
 			throw badKey("the key is missing: use /kv/{key}");

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -56,13 +57,14 @@ class OverviewController {
 	}
 
 	@GetMapping("/cluster/overview")
-	Overview overview(@RequestParam(defaultValue = "false") boolean local) {
+	Overview overview(@RequestParam(defaultValue = "false") boolean local,
+			@RequestHeader(name = "Authorization", required = false) String authorization) {
 		ClusterController.ClusterView view = cluster.cluster();
 		NodeOverview self = new NodeOverview(view.nodeId(), selfUrl, true, true, clientOps(), clientP99Millis(), view,
 				null);
 		List<NodeOverview> nodes = new ArrayList<>(List.of(self));
 		if (!local) {
-			nodes.addAll(peers.fetch(view.peers()));
+			nodes.addAll(peers.fetch(view.peers(), authorization));
 		}
 		return new Overview(view.nodeId(), nodes);
 	}

@@ -53,23 +53,28 @@ class PeerOverviews implements AutoCloseable {
 
 	/**
 	 * One entry per configured peer, in configuration order; {@code known} is this node's view of its peers,
-	 * which names a silent peer if this node has heard from it.
+	 * which names a silent peer if this node has heard from it; {@code authorization} is the caller's credential
+	 * header, if any.
 	 */
-	List<NodeOverview> fetch(List<NodeStatus.PeerStatus> known) {
+	List<NodeOverview> fetch(List<NodeStatus.PeerStatus> known, String authorization) {
 		try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
 			List<Future<NodeOverview>> answers = peers.stream()
-				.map(url -> pool.submit(() -> fetch(url, knownId(known, url))))
+				.map(url -> pool.submit(() -> fetch(url, knownId(known, url), authorization)))
 				.toList();
 			return answers.stream().map(PeerOverviews::join).toList();
 		}
 	}
 
-	private NodeOverview fetch(String url, String knownId) {
-		HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/cluster/overview?local=true"))
+	private NodeOverview fetch(String url, String knownId, String authorization) {
+		HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url + "/cluster/overview?local=true"))
 			.timeout(REQUEST_TIMEOUT)
 			.header("Accept", "application/json")
-			.GET()
-			.build();
+			.GET();
+		if (authorization != null) {
+			// With client authentication on, each node asks the others with the caller's own credential.
+			builder.header("Authorization", authorization);
+		}
+		HttpRequest request = builder.build();
 		try {
 			HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
 			if (response.statusCode() != 200) {

@@ -31,8 +31,9 @@ final class PrimaryForwarder {
 
 	static final String FORWARDED_BY = "X-Kv-Forwarded-By";
 
+	/** The caller's own credential goes too: the primary authenticates a forwarded request as it would the caller. */
 	private static final List<String> REQUEST_HEADERS = List.of(HttpHeaders.IF_MATCH, HttpHeaders.IF_NONE_MATCH,
-			HttpHeaders.CONTENT_TYPE, HttpHeaders.ACCEPT);
+			HttpHeaders.CONTENT_TYPE, HttpHeaders.ACCEPT, HttpHeaders.AUTHORIZATION);
 
 	private static final List<String> RESPONSE_HEADERS = List.of(HttpHeaders.ETAG, HttpHeaders.CONTENT_TYPE,
 			HttpHeaders.RETRY_AFTER, HttpHeaders.ALLOW, "X-Kv-Primary");

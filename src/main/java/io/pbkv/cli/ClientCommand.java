@@ -22,6 +22,10 @@ sealed interface ClientCommand {
 	record Cluster() implements ClientCommand {
 	}
 
+	/** A new random client token, and the tokens-file line for it: the token is printed once and kept nowhere. */
+	record NewToken(String role, String prefix) implements ClientCommand {
+	}
+
 	record Help() implements ClientCommand {
 	}
 

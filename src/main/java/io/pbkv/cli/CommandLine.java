@@ -153,6 +153,19 @@ final class CommandLine {
 				expect(rest, 0, 0, "cluster");
 				yield new ClientCommand.Cluster();
 			}
+			case "token" -> {
+				expect(rest, 3, 3, "token new ROLE PREFIX   (ROLE read, write or admin; PREFIX '*' for every key)");
+				if (!rest.get(0).equals("new")) {
+					throw new UsageException("token: only 'token new ROLE PREFIX' is supported");
+				}
+				if (!List.of("read", "write", "admin").contains(rest.get(1))) {
+					throw new UsageException("token new: the role must be read, write or admin, not '" + rest.get(1) + "'");
+				}
+				if (rest.get(2).isEmpty() || rest.get(2).chars().anyMatch(Character::isWhitespace)) {
+					throw new UsageException("token new: the prefix must be '*' or a key prefix without spaces");
+				}
+				yield new ClientCommand.NewToken(rest.get(1), rest.get(2));
+			}
 			case "help" -> new ClientCommand.Help();
 			case "version" -> new ClientCommand.Version();
 			case "completion" -> {
@@ -163,7 +176,7 @@ final class CommandLine {
 				yield new ClientCommand.Completion();
 			}
 			default -> throw new UsageException("unknown command '" + words.get(0)
-					+ "' (commands: set, get, del, dump, watch, cluster, version, completion; none for the prompt)");
+					+ "' (commands: set, get, del, dump, watch, cluster, token, version, completion; none for the prompt)");
 		};
 		if (!(command instanceof ClientCommand.Set) && !(command instanceof ClientCommand.Del)) {
 			refuseCondition(condition, name);

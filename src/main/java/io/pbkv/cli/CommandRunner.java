@@ -64,9 +64,35 @@ final class CommandRunner {
 				yield ExitCode.OK;
 			}
 			case ClientCommand.Interactive interactive -> new Prompt(this, io).run();
+			case ClientCommand.NewToken token -> newToken(token, atPrompt);
 		};
 		io.out().flush();
 		return code;
+	}
+
+	private ExitCode newToken(ClientCommand.NewToken request, boolean atPrompt) {
+		byte[] random = new byte[32];
+		new java.security.SecureRandom().nextBytes(random);
+		String token = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+		String line = request.role() + " " + request.prefix() + " " + sha256(token);
+		if (json(atPrompt)) {
+			return printJson(Map.of("token", token, "line", line));
+		}
+		io.out().println("# the token, for the client only (shown once, stored nowhere):");
+		io.out().println(token);
+		io.out().println("# the line for the tokens file (kv.security.tokens-file) on every node:");
+		io.out().println(line);
+		return ExitCode.OK;
+	}
+
+	private static String sha256(String token) {
+		try {
+			return java.util.HexFormat.of()
+				.formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+		}
+		catch (java.security.NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("every Java has SHA-256", ex);
+		}
 	}
 
 	private ExitCode set(ClientCommand.Set set) throws InterruptedException {

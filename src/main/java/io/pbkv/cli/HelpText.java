@@ -22,6 +22,8 @@ final class HelpText {
 				                                   until stopped: VERSION put KEY VALUE, VERSION del KEY
 				  pbkv [options] cluster           each node's role, epoch, log indexes and reachability
 				  pbkv [options]                   an interactive prompt (SET, GET, DEL, DUMP, CLUSTER, EXIT)
+				  pbkv token new ROLE PREFIX       a new random client token and its line for the tokens file
+				                                   (ROLE read, write or admin; PREFIX '*' for every key)
 				  pbkv version                     the client's version (also --version, -V)
 				  pbkv completion bash             a bash completion script: source <(pbkv completion bash)
 
@@ -41,6 +43,9 @@ final class HelpText {
 				  -q, --quiet        no confirmations, no retry notices (errors are still printed)
 				  -h, --help         this text
 				  --                 the end of the options: a key or value may then start with -
+
+				With client authentication on (kv.security.tokens-file), set PBKV_TOKEN to the token: every
+				request sends it as Authorization: Bearer.
 
 				Results go to stdout, diagnostics to stderr. Exit codes:
 				%s
@@ -76,7 +81,7 @@ final class HelpText {
 				    COMPREPLY=($(compgen -W "--nodes --if-version --create --since --retries --timeout --retry-unknown \\
 				      -o --output -q --quiet -h --help -V --version --" -- "$cur"))
 				  else
-				    COMPREPLY=($(compgen -W "set get del dump watch cluster version completion help" -- "$cur"))
+				    COMPREPLY=($(compgen -W "set get del dump watch cluster token version completion help" -- "$cur"))
 				  fi
 				}
 				complete -F _pbkv pbkv

@@ -105,6 +105,9 @@ final class KvHttpClient {
 	 * Connects and sends the request; {@code readTimeout} bounds each wait for the answer (zero: none).
 	 * @throws HttpConnectTimeoutException when no connection was made in time: nothing was sent
 	 */
+	/** The client credential, sent as {@code Authorization: Bearer} when set (never printed). */
+	static final String TOKEN = System.getenv("PBKV_TOKEN");
+
 	static HttpURLConnection open(URI url, String method, Map<String, String> headers, Duration readTimeout,
 			byte[] body) throws IOException {
 		HttpURLConnection connection = (HttpURLConnection) url.toURL().openConnection();
@@ -122,6 +125,9 @@ final class KvHttpClient {
 			connection.setFixedLengthStreamingMode(body == null ? 0 : body.length);
 		}
 		headers.forEach(connection::setRequestProperty);
+		if (TOKEN != null && !TOKEN.isBlank() && !headers.containsKey("Authorization")) {
+			connection.setRequestProperty("Authorization", "Bearer " + TOKEN.strip());
+		}
 		try {
 			connection.connect();
 		}

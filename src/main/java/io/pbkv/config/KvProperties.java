@@ -38,6 +38,7 @@ import org.springframework.validation.annotation.Validated;
  * @param storage durability and compaction of the log
  * @param limits sizes and internal limits of client requests
  * @param role data (holds the data, can be primary) or witness (votes only: no values, never primary)
+ * @param security client credentials (off unless kv.security.tokens-file is set)
  */
 @ConfigurationProperties("kv")
 @Validated
@@ -46,7 +47,8 @@ public record KvProperties(
 		@NotNull URI advertisedUrl, @DefaultValue List<URI> peers, @DefaultValue("backup") InitialRole initialRole,
 		Path dataDir, @Valid @DefaultValue Heartbeat heartbeat, @Valid @DefaultValue Cluster cluster,
 		@Valid @DefaultValue Replication replication, @Valid @DefaultValue Storage storage,
-		@Valid @DefaultValue Limits limits, @NotNull @DefaultValue("data") NodeRole role) {
+		@Valid @DefaultValue Limits limits, @NotNull @DefaultValue("data") NodeRole role,
+		@Valid @DefaultValue Security security) {
 
 	public enum InitialRole {
 
@@ -103,6 +105,20 @@ public record KvProperties(
 				+ "less than one interval must stay in the in-sync set and eligible to promote")
 		public boolean isTimeoutRoomyEnough() {
 			return !isIntervalShorterThanTimeout() || NodeConfig.timingHolds(interval.toMillis(), timeout.toMillis());
+		}
+
+	}
+
+	/**
+	 * @param tokensFile the client credentials, one {@code ROLE PREFIX SHA256} line each (roles read, write, admin;
+	 * {@code *} for every key; the lowercase hex SHA-256 of the token); set, every client request needs
+	 * {@code Authorization: Bearer TOKEN} or a session cookie from {@code POST /auth/session}; unset: the client API
+	 * is open. Reloaded when the file changes
+	 */
+	public record Security(Path tokensFile) {
+
+		public boolean enabled() {
+			return tokensFile != null;
 		}
 
 	}

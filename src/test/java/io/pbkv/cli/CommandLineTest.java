@@ -147,4 +147,24 @@ class CommandLineTest {
 			.hasMessageContaining(message);
 	}
 
+
+	@Test
+	void tokenNewTakesARoleAndAPrefixAndPrintsTheTokenAndItsLine() throws Exception {
+		assertThat(parse("token", "new", "write", "app/").command()).isEqualTo(new ClientCommand.NewToken("write", "app/"));
+		assertThatThrownBy(() -> parse("token", "new", "root", "*")).isInstanceOf(UsageException.class)
+			.hasMessageContaining("read, write or admin");
+		assertThatThrownBy(() -> parse("token", "old", "read", "*")).isInstanceOf(UsageException.class);
+		Captured io = new Captured();
+		ClientOptions options = new ClientOptions(List.of(java.net.URI.create("http://127.0.0.1:1")), 0,
+				java.time.Duration.ofSeconds(1), true, false, null);
+		assertThat(new CommandRunner(options, io.streams).run(new ClientCommand.NewToken("read", "*"), false))
+			.isEqualTo(ExitCode.OK);
+		List<String> lines = io.out().lines().filter(l -> !l.startsWith("#")).toList();
+		assertThat(lines).hasSize(2);
+		String token = lines.get(0);
+		assertThat(token).matches("[A-Za-z0-9_-]{43}");
+		assertThat(lines.get(1)).isEqualTo("read * " + java.util.HexFormat.of()
+			.formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+	}
+
 }
