@@ -379,6 +379,31 @@ final class NamespacedCluster implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * After a test: stops the clients and the watch, keeps the logs in {@code keptIn}, ends every node and deletes
+	 * the namespaces, whatever fails on the way.
+	 */
+	static void tearDown(NamespacedCluster cluster, Workload load, ClusterWatch watch, Path keptIn) throws Exception {
+		try {
+			if (load != null) {
+				load.close();
+			}
+			if (watch != null) {
+				watch.close();
+			}
+		}
+		finally {
+			if (cluster != null) {
+				try {
+					cluster.keepLogs(keptIn, load, watch);
+				}
+				finally {
+					cluster.close();
+				}
+			}
+		}
+	}
+
 	/** Ends every node, then deletes the namespaces (throws if anything of them is left behind). */
 	@Override
 	public void close() throws Exception {

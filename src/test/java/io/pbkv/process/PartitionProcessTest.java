@@ -84,25 +84,7 @@ class PartitionProcessTest {
 
 	@AfterEach
 	void stopEverything(TestInfo test) throws Exception {
-		try {
-			if (load != null) {
-				load.close();
-			}
-			if (watch != null) {
-				watch.close();
-			}
-		}
-		finally {
-			if (cluster != null) {
-				try {
-					cluster.keepLogs(KEPT.resolve(test.getTestMethod().map(m -> m.getName()).orElse("unknown")), load,
-							watch);
-				}
-				finally {
-					cluster.close();
-				}
-			}
-		}
+		NamespacedCluster.tearDown(cluster, load, watch, KEPT.resolve(test.getTestMethod().map(m -> m.getName()).orElse("unknown")));
 	}
 
 	/**

@@ -94,25 +94,7 @@ class PartitionScheduleProcessTest {
 
 	@AfterEach
 	void stopEverything(TestInfo test) throws Exception {
-		try {
-			if (load != null) {
-				load.close();
-			}
-			if (watch != null) {
-				watch.close();
-			}
-		}
-		finally {
-			if (cluster != null) {
-				try {
-					cluster.keepLogs(KEPT.resolve(test.getDisplayName().replaceAll("[^A-Za-z0-9_-]+", "_")), load,
-							watch);
-				}
-				finally {
-					cluster.close();
-				}
-			}
-		}
+		NamespacedCluster.tearDown(cluster, load, watch, KEPT.resolve(test.getDisplayName().replaceAll("[^A-Za-z0-9_-]+", "_")));
 	}
 
 	@ParameterizedTest(name = "{0}")

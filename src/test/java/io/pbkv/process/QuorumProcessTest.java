@@ -156,18 +156,7 @@ class QuorumProcessTest {
 		Map<String, String> acked = new ConcurrentHashMap<>();
 		AtomicBoolean stop = new AtomicBoolean();
 		try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
-			for (int t = 0; t < 2; t++) {
-				int writer = t;
-				pool.submit(() -> {
-					for (int i = 0; i < 100_000 && !stop.get(); i++) {
-						String key = "m/" + writer + "/" + i;
-						NodeProcess via = "PRIMARY".equals(role(b)) ? b : a;
-						if (http.put(via.url(), key, "v" + i).status() == 200) {
-							acked.put(key, "v" + i);
-						}
-					}
-				});
-			}
+			writeThroughTheDataNodes(pool, "m/", acked, stop);
 			Pair.await("acknowledged writes", Duration.ofSeconds(20), () -> acked.size() >= 100);
 
 			KvHttp.Result added = member(HttpRequest.newBuilder(URI.create(a.url() + "/cluster/members"))
@@ -232,18 +221,7 @@ class QuorumProcessTest {
 		Map<String, String> acked = new ConcurrentHashMap<>();
 		AtomicBoolean stop = new AtomicBoolean();
 		try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
-			for (int t = 0; t < 2; t++) {
-				int writer = t;
-				pool.submit(() -> {
-					for (int i = 0; i < 100_000 && !stop.get(); i++) {
-						String key = "g/" + writer + "/" + i;
-						NodeProcess via = "PRIMARY".equals(role(b)) ? b : a;
-						if (http.put(via.url(), key, "v" + i).status() == 200) {
-							acked.put(key, "v" + i);
-						}
-					}
-				});
-			}
+			writeThroughTheDataNodes(pool, "g/", acked, stop);
 			Pair.await("acknowledged writes", Duration.ofSeconds(20), () -> acked.size() >= 100);
 			String witness = "{\"nodeId\":\"w\",\"url\":\"" + urlW + "\",\"role\":\"witness\"}";
 			KvHttp.Result viaBackup = member(HttpRequest.newBuilder(URI.create(b.url() + "/cluster/members"))
@@ -279,6 +257,23 @@ class QuorumProcessTest {
 		JsonNode view = cluster(a);
 		assertThat(view.get("role").asString()).isEqualTo("BACKUP");
 		assertThat(view.get("members").toString()).contains(urlA, urlB, urlW);
+	}
+
+	/** Two writers of distinct keys under {@code prefix}, each through b once it is primary, else through a. */
+	private void writeThroughTheDataNodes(ExecutorService pool, String prefix, Map<String, String> acked,
+			AtomicBoolean stop) {
+		for (int t = 0; t < 2; t++) {
+			int writer = t;
+			pool.submit(() -> {
+				for (int i = 0; i < 100_000 && !stop.get(); i++) {
+					String key = prefix + writer + "/" + i;
+					NodeProcess via = "PRIMARY".equals(role(b)) ? b : a;
+					if (http.put(via.url(), key, "v" + i).status() == 200) {
+						acked.put(key, "v" + i);
+					}
+				}
+			});
+		}
 	}
 
 	private KvHttp.Result member(HttpRequest.Builder request) {
