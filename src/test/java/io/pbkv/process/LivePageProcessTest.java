@@ -120,6 +120,46 @@ class LivePageProcessTest {
 		}
 	}
 
+	/**
+	 * With client authentication on, the page asks for a token, refuses a wrong one, and with a read token signs in
+	 * (a session cookie from POST /auth/session) and shows both nodes, whose views it fetched with that credential.
+	 */
+	@Test
+	void withAuthenticationOnThePageSignsInWithAReadToken() throws Exception {
+		Path tokens = work.resolve("tokens");
+		Files.write(tokens, List.of("read * " + io.pbkv.security.TokensFile.sha256("page-reader")));
+		int portA = NodeProcess.freePort();
+		int portB = NodeProcess.freePort();
+		String secured = "--kv.security.tokens-file=" + tokens;
+		NodeProcess a = new NodeProcess("a", portA, work, Pair.args("http://127.0.0.1:" + portB, "primary",
+				Duration.ofMillis(300), Pair.TIMEOUT, secured));
+		NodeProcess b = new NodeProcess("b", portB, work, Pair.args("http://127.0.0.1:" + portA, "backup",
+				Duration.ofMillis(300), Pair.TIMEOUT, secured));
+		try (Pair pair = new Pair(a, b)) {
+			a.start();
+			b.start();
+			a.awaitReady(Duration.ofSeconds(90));
+			b.awaitReady(Duration.ofSeconds(90));
+			WebDriver browser = chromium();
+			try {
+				browser.get(a.url() + "/");
+				await(browser, "the sign-in form", () -> browser.findElement(By.id("sign-in")).isDisplayed());
+				browser.findElement(By.id("token")).sendKeys("not-a-token");
+				browser.findElement(By.cssSelector("#sign-in button")).click();
+				await(browser, "the refusal", () -> !browser.findElement(By.id("sign-in-error")).getText().isEmpty());
+				browser.findElement(By.id("token")).sendKeys("page-reader");
+				browser.findElement(By.cssSelector("#sign-in button")).click();
+				awaitRoles(browser, "a", "PRIMARY", "b", "BACKUP");
+				assertThat(browser.findElement(By.id("sign-in")).isDisplayed()).isFalse();
+				assertThat(field(browser, "b", "inSync")).isEqualTo("yes");
+			}
+			finally {
+				screenshot(browser);
+				browser.quit();
+			}
+		}
+	}
+
 	/** A browser's own EventSource follows a watch: event names, ids, data, and resuming from an id. */
 	@Test
 	void aBrowsersEventSourceFollowsAWatchAndResumesFromAnId() throws Exception {
