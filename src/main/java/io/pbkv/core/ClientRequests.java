@@ -55,7 +55,7 @@ final class ClientRequests {
 			return;
 		}
 		ReplicationLog log = node.log();
-		Outcome refusal = refusal(command, node.stateMachine());
+		Outcome refusal = refusal(command, node.keyValues());
 		if (refusal != null) {
 			// The refusal reflects writes still in flight, so it may be told only once they are committed.
 			waitFor(log.lastIndex(), requestId, null, refusal);
@@ -137,7 +137,7 @@ final class ClientRequests {
 		if (!node.replicator().leaseValid(node.now())) {
 			return;
 		}
-		KvStateMachine state = node.stateMachine();
+		KvStateMachine state = node.keyValues();
 		while (!waiters.isEmpty() && waiters.peek().index() <= state.appliedIndex()) {
 			Waiter w = waiters.poll();
 			answer(w.requestId(), w.query() != null ? node.answer(w.query()) : w.outcome());

@@ -1,12 +1,8 @@
 package io.pbkv.core;
 
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * The backup's side of replication: accepting the primary's log (log matching, truncation of a divergent
@@ -265,7 +261,7 @@ final class Follower {
 		eligible = false;
 		admissionFloor = newestAdmission;
 		long ours = log.epochAt(snapshot.lastIndex());
-		KvStateMachine state = node.stateMachine();
+		StateMachine state = node.stateMachine();
 		long parted = snapshot.firstDifference(state.epochs(), Math.min(snapshot.lastIndex(), state.appliedIndex()));
 		if (parted > 0 && (divergedFrom == 0 || parted < divergedFrom)) {
 			divergedFrom = parted;
@@ -354,25 +350,8 @@ final class Follower {
 			.toList();
 		List<LogEntry> lost = new ArrayList<>();
 		if (from <= compactedTo) {
-			Set<String> keysInLog = new HashSet<>();
-			inLog.forEach(e -> keysInLog.add(e.command().key()));
-			Map<String, VersionedValue> ours = node.stateMachine().snapshot().data();
-			ours.forEach((key, mine) -> {
-				VersionedValue theirs = snapshot.data().get(key);
-				boolean newer = theirs == null || divergedFrom > 0 || mine.version() > theirs.version();
-				if (mine.version() >= from && mine.version() <= compactedTo && !mine.equals(theirs) && newer) {
-					lost.add(new LogEntry(mine.version(), compactedEpoch, new Command.Put(key, mine.value(), new Precondition.None())));
-				}
-			});
-			if (divergedFrom > 0) {
-				// A key the primary holds from before the divergence that we no longer have: we deleted it since.
-				snapshot.data().forEach((key, theirs) -> {
-					if (theirs.version() < from && !ours.containsKey(key) && !keysInLog.contains(key)) {
-						lost.add(new LogEntry(compactedTo, compactedEpoch, new Command.Delete(key, new Precondition.None())));
-					}
-				});
-			}
-			lost.sort(Comparator.comparingLong(LogEntry::index));
+			lost.addAll(node.stateMachine().writesMissingFrom(snapshot, from, compactedTo, compactedEpoch,
+					divergedFrom > 0, inLog));
 		}
 		lost.addAll(inLog);
 		reportDiscarded(lost, primary);

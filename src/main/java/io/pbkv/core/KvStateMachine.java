@@ -2,9 +2,12 @@ package io.pbkv.core;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.TreeMap;
 
 import org.pcollections.TreePMap;
@@ -13,7 +16,7 @@ import org.pcollections.TreePMap;
  * The key-value map that committed log entries are applied to, in index order. Applying the same entries
  * gives the same state and the same outcomes on every node: conditions are judged here, at apply time.
  */
-public final class KvStateMachine {
+public final class KvStateMachine implements StateMachine {
 
 	/** Persistent: each write makes a new version sharing most of the old, so a snapshot is a reference. */
 	private TreePMap<String, VersionedValue> data = TreePMap.empty();
@@ -28,6 +31,7 @@ public final class KvStateMachine {
 	/** The epoch history of the applied entries: first index of each epoch's run, to that epoch. */
 	private final TreeMap<Long, Long> epochs = new TreeMap<>();
 
+	@Override
 	public Outcome apply(LogEntry entry) {
 		if (entry.index() != appliedIndex + 1) {
 			throw new IllegalStateException("applying index " + entry.index() + " after " + appliedIndex);
@@ -117,10 +121,38 @@ public final class KvStateMachine {
 		return new Outcome.Listing(items, appliedIndex, null);
 	}
 
+	@Override
+	public List<LogEntry> writesMissingFrom(Snapshot theirs, long from, long compactedTo, long compactedEpoch,
+			boolean divergenceKnown, List<LogEntry> inLog) {
+		List<LogEntry> lost = new ArrayList<>();
+		Set<String> keysInLog = new HashSet<>();
+		inLog.forEach(e -> keysInLog.add(e.command().key()));
+		data.forEach((key, mine) -> {
+			VersionedValue their = theirs.data().get(key);
+			boolean newer = their == null || divergenceKnown || mine.version() > their.version();
+			if (mine.version() >= from && mine.version() <= compactedTo && !mine.equals(their) && newer) {
+				lost.add(new LogEntry(mine.version(), compactedEpoch,
+						new Command.Put(key, mine.value(), new Precondition.None())));
+			}
+		});
+		if (divergenceKnown) {
+			// A key the primary holds from before the divergence that we no longer have: we deleted it since.
+			theirs.data().forEach((key, their) -> {
+				if (their.version() < from && !data.containsKey(key) && !keysInLog.contains(key)) {
+					lost.add(new LogEntry(compactedTo, compactedEpoch, new Command.Delete(key, new Precondition.None())));
+				}
+			});
+		}
+		lost.sort(Comparator.comparingLong(LogEntry::index));
+		return lost;
+	}
+
+	@Override
 	public Snapshot snapshot() {
 		return new Snapshot(appliedIndex, appliedEpoch, data, epochs);
 	}
 
+	@Override
 	public void restore(Snapshot snapshot) {
 		data = (TreePMap<String, VersionedValue>) snapshot.data();
 		bytes = 0;
@@ -132,19 +164,23 @@ public final class KvStateMachine {
 	}
 
 	/** The epoch history of what was applied; see {@link Snapshot#epochs()}. */
-	NavigableMap<Long, Long> epochs() {
+	@Override
+	public NavigableMap<Long, Long> epochs() {
 		return Collections.unmodifiableNavigableMap(epochs);
 	}
 
 	/** Roughly the state's size in bytes. */
-	long bytes() {
+	@Override
+	public long bytes() {
 		return bytes;
 	}
 
+	@Override
 	public long appliedIndex() {
 		return appliedIndex;
 	}
 
+	@Override
 	public int size() {
 		return data.size();
 	}

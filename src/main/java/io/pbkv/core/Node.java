@@ -565,7 +565,13 @@ public final class Node {
 		return handOver;
 	}
 
-	KvStateMachine stateMachine() {
+	/** The state machine, as the protocol sees it. */
+	StateMachine stateMachine() {
+		return state;
+	}
+
+	/** The same state as the client requests read it: keys, versions and conditions. */
+	KvStateMachine keyValues() {
 		return state;
 	}
 

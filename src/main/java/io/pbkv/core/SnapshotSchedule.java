@@ -11,7 +11,7 @@ final class SnapshotSchedule {
 
 	private final ReplicationLog log;
 
-	private final KvStateMachine state;
+	private final StateMachine state;
 
 	private Snapshot inFlight;
 
@@ -26,7 +26,7 @@ final class SnapshotSchedule {
 	/** A backup needs a snapshot newer than the saved one, or an operator downloads one. */
 	private boolean requested;
 
-	SnapshotSchedule(NodeConfig config, ReplicationLog log, KvStateMachine state, Snapshot recovered) {
+	SnapshotSchedule(NodeConfig config, ReplicationLog log, StateMachine state, Snapshot recovered) {
 		this.config = config;
 		this.log = log;
 		this.state = state;
