@@ -59,7 +59,7 @@ final class Election {
 	/** Whether a backup should campaign now: silent long enough, and not campaigning or just done with one. */
 	boolean due(long now) {
 		Follower follower = node.follower();
-		return follower.silent(now) && now - follower.lastHeard >= campaignDelay() && mayStart(now);
+		return follower.silent(now) && now - follower.lastHeard() >= campaignDelay() && mayStart(now);
 	}
 
 	/**

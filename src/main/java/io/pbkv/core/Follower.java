@@ -15,7 +15,7 @@ final class Follower {
 	private final NodeConfig config;
 
 	/** When the current primary was last heard (our clock). Our promise not to promote runs from here. */
-	long lastHeard;
+	private long lastHeard;
 
 	/** Whether the current primary admitted us to its in-sync set and nothing since could have undone it. */
 	boolean eligible;
@@ -50,6 +50,16 @@ final class Follower {
 		this.node = node;
 		this.config = config;
 		this.lastHeard = now;
+	}
+
+	/** When this node last heard its primary, or granted a vote: the start of the silence that ends in a campaign. */
+	long lastHeard() {
+		return lastHeard;
+	}
+
+	/** A vote granted: the candidate may become primary, so the silence that would start a campaign starts anew. */
+	void voted(long now) {
+		lastHeard = now;
 	}
 
 	/** A new epoch or a new primary: admissions from before it mean nothing now. */

@@ -102,7 +102,7 @@ final class MessageRouter {
 				node.becomeBackup(now, v.epoch(), null, null, "voted for " + v.from() + " in epoch " + v.epoch());
 			}
 			node.setHardState(node.hardState().withVote(v.epoch(), v.from()));
-			node.follower().lastHeard = now;
+			node.follower().voted(now);
 		}
 		node.send(new Message.VoteResult(config.nodeId(), config.advertisedUrl(), v.fromUrl(), node.clusterId(),
 				v.preVote() && granted ? v.epoch() : node.epoch(), granted, v.preVote(), node.heldConfig()));

@@ -128,8 +128,8 @@ public final class Node {
 			election.tick(now);
 			if (election.due(now)) {
 				String why = primaryId != null ? String.format(Locale.ROOT, "primary %s silent for %.1f s",
-						primaryId, (now - follower.lastHeard) / 1000.0) : "no primary heard for "
-								+ String.format(Locale.ROOT, "%.1f s", (now - follower.lastHeard) / 1000.0);
+						primaryId, (now - follower.lastHeard()) / 1000.0) : "no primary heard for "
+								+ String.format(Locale.ROOT, "%.1f s", (now - follower.lastHeard()) / 1000.0);
 				election.start(now, eligible(), why);
 			}
 		}
