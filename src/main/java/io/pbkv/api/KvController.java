@@ -1,6 +1,7 @@
 package io.pbkv.api;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pbkv.cluster.PeerTls;
 import io.pbkv.config.KvProperties;
 import io.pbkv.core.Command;
 import io.pbkv.core.NodeStatus;
@@ -44,11 +45,11 @@ class KvController {
 	private final ObjectMapper json;
 
 	KvController(NodeRuntime runtime, KvProperties properties, MeterRegistry registry, Watches watches,
-			ObjectMapper json) {
+			ObjectMapper json, PeerTls tls) {
 		this.runtime = runtime;
 		this.limits = properties.limits();
 		this.nodeId = properties.resolvedNodeId();
-		this.forwarder = new PrimaryForwarder(nodeId, limits.requestTimeout(), registry);
+		this.forwarder = new PrimaryForwarder(nodeId, limits.requestTimeout(), registry, tls);
 		this.watches = watches;
 		this.json = json;
 	}

@@ -1,6 +1,7 @@
 package io.pbkv.api;
 
 import io.pbkv.api.OverviewController.NodeOverview;
+import io.pbkv.cluster.PeerTls;
 import io.pbkv.config.KvProperties;
 import io.pbkv.core.NodeStatus;
 
@@ -41,12 +42,13 @@ class PeerOverviews implements AutoCloseable {
 	/** Each peer's node id as it last gave it, so that a peer that fell silent keeps its name. */
 	private final Map<String, String> lastSeenIds = new ConcurrentHashMap<>();
 
-	private final HttpClient http = HttpClient.newBuilder()
-		.version(HttpClient.Version.HTTP_1_1)
-		.connectTimeout(CONNECT_TIMEOUT)
-		.build();
+	private final HttpClient http;
 
-	PeerOverviews(KvProperties properties, ObjectMapper json) {
+	PeerOverviews(KvProperties properties, ObjectMapper json, PeerTls tls) {
+		this.http = tls.apply(HttpClient.newBuilder())
+			.version(HttpClient.Version.HTTP_1_1)
+			.connectTimeout(CONNECT_TIMEOUT)
+			.build();
 		this.peers = properties.peers().stream().map(PeerOverviews::withoutTrailingSlash).toList();
 		this.json = json;
 	}

@@ -4,6 +4,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pbkv.cluster.PeerTls;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,10 +39,7 @@ final class PrimaryForwarder {
 	private static final List<String> RESPONSE_HEADERS = List.of(HttpHeaders.ETAG, HttpHeaders.CONTENT_TYPE,
 			HttpHeaders.RETRY_AFTER, HttpHeaders.ALLOW, "X-Kv-Primary");
 
-	private final HttpClient http = HttpClient.newBuilder()
-		.version(HttpClient.Version.HTTP_1_1)
-		.connectTimeout(Duration.ofSeconds(1))
-		.build();
+	private final HttpClient http;
 
 	private final String nodeId;
 
@@ -49,7 +47,11 @@ final class PrimaryForwarder {
 
 	private final MeterRegistry registry;
 
-	PrimaryForwarder(String nodeId, Duration timeout, MeterRegistry registry) {
+	PrimaryForwarder(String nodeId, Duration timeout, MeterRegistry registry, PeerTls tls) {
+		this.http = tls.apply(HttpClient.newBuilder())
+			.version(HttpClient.Version.HTTP_1_1)
+			.connectTimeout(Duration.ofSeconds(1))
+			.build();
 		this.nodeId = nodeId;
 		this.timeout = timeout;
 		this.registry = registry;

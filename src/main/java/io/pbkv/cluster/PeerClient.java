@@ -60,6 +60,8 @@ public final class PeerClient implements Transport {
 
 	private final AckWaiters ackWaiters;
 
+	private final PeerTls tls;
+
 	private volatile boolean warnedUnknownPeer;
 
 	/**
@@ -80,13 +82,20 @@ public final class PeerClient implements Transport {
 	 */
 	PeerClient(List<URI> peers, String token, Duration requestTimeout, MeterRegistry registry, AckWaiters ackWaiters,
 			Consumer<Message> inbound) {
+		this(peers, token, requestTimeout, registry, ackWaiters, inbound, PeerTls.JVM_DEFAULT);
+	}
+
+	/** {@code tls}: how this node's requests to peers do TLS (see {@link PeerTls}). */
+	PeerClient(List<URI> peers, String token, Duration requestTimeout, MeterRegistry registry, AckWaiters ackWaiters,
+			Consumer<Message> inbound, PeerTls tls) {
+		this.tls = tls;
 		this.ackWaiters = ackWaiters;
 		this.connectTimeout = CONNECT_TIMEOUT.compareTo(requestTimeout) < 0 ? CONNECT_TIMEOUT : requestTimeout;
 		this.sentToken = token == null || token.isBlank() ? null : token;
 		this.requestTimeout = requestTimeout;
 		this.registry = registry;
 		this.inbound = inbound;
-		this.http = HttpClient.newBuilder()
+		this.http = tls.apply(HttpClient.newBuilder())
 			.connectTimeout(connectTimeout)
 			.executor(Executors.newVirtualThreadPerTaskExecutor())
 			.build();
@@ -108,7 +117,7 @@ public final class PeerClient implements Transport {
 		PeerLink link = new PeerLink(url, registry);
 		links.put(url, link);
 		PeerSender.Factory requests = lane -> new PeerSender(url, lane, connectTimeout, sentToken, requestTimeout,
-				lane.equals("data") ? PER_MEGABYTE : Duration.ZERO, link, inbound);
+				lane.equals("data") ? PER_MEGABYTE : Duration.ZERO, link, inbound, tls);
 		PeerStream controlLane = new PeerStream(url, "control", http, sentToken, requestTimeout, Duration.ZERO, link,
 				registry, requests);
 		PeerStream dataLane = new PeerStream(url, "data", http, sentToken, requestTimeout, PER_MEGABYTE, link,

@@ -7,6 +7,7 @@ import io.pbkv.runtime.NodeRuntime;
 import java.time.Duration;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
@@ -21,12 +22,22 @@ class PeerConfiguration {
 		return new AckWaiters();
 	}
 
+	/** The TLS of this node's requests to other nodes: kv.cluster.ssl-bundle's, else the JVM's defaults. */
+	@Bean
+	PeerTls peerTls(KvProperties properties, ObjectProvider<SslBundles> bundles) {
+		String name = properties.cluster().sslBundle();
+		if (name == null || name.isBlank()) {
+			return PeerTls.JVM_DEFAULT;
+		}
+		return new PeerTls(bundles.getObject().getBundle(name).createSslContext(), name);
+	}
+
 	/** Results that come back in a response are handed to the node as if they had arrived on their own. */
 	@Bean(destroyMethod = "close")
 	PeerClient peerClient(KvProperties properties, MeterRegistry registry, AckWaiters ackWaiters,
-			ObjectProvider<NodeRuntime> runtime) {
+			ObjectProvider<NodeRuntime> runtime, PeerTls tls) {
 		return new PeerClient(properties.peers(), properties.cluster().token(), requestTimeout(properties.heartbeat()),
-				registry, ackWaiters, message -> runtime.getObject().deliver(message));
+				registry, ackWaiters, message -> runtime.getObject().deliver(message), tls);
 	}
 
 	/** The replication stream's endpoint, offered at the path of the POST endpoint. */
@@ -53,10 +64,10 @@ class PeerConfiguration {
 	 * is given up, and its connection with it, well before the silence could cost a failover or a drop.
 	 */
 	@Bean
-	SnapshotFetcher snapshotFetcher(KvProperties properties, MeterRegistry registry) {
+	SnapshotFetcher snapshotFetcher(KvProperties properties, MeterRegistry registry, PeerTls tls) {
 		return new SnapshotFetcher(properties.resolvedDataDir(), properties.cluster().token(),
 				requestTimeout(properties.heartbeat()), properties.replication().snapshotFetchRate().toBytes(),
-				registry);
+				registry, tls);
 	}
 
 	static Duration requestTimeout(KvProperties.Heartbeat heartbeat) {

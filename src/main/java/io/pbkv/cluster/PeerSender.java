@@ -69,6 +69,8 @@ final class PeerSender {
 	/** Takes the messages a peer answers in its response. */
 	private final Consumer<Message> inbound;
 
+	private final PeerTls tls;
+
 	/**
 	 * @param lane names the lane in the thread and meters ({@code control} or {@code data})
 	 * @param token sent as {@value #TOKEN_HEADER}, or null for none
@@ -76,6 +78,12 @@ final class PeerSender {
 	 */
 	PeerSender(String url, String lane, Duration connectTimeout, String token, Duration timeout, Duration perMegabyte,
 			PeerLink link, Consumer<Message> inbound) {
+		this(url, lane, connectTimeout, token, timeout, perMegabyte, link, inbound, PeerTls.JVM_DEFAULT);
+	}
+
+	PeerSender(String url, String lane, Duration connectTimeout, String token, Duration timeout, Duration perMegabyte,
+			PeerLink link, Consumer<Message> inbound, PeerTls tls) {
+		this.tls = tls;
 		this.inbound = inbound;
 		this.url = url;
 		this.endpoint = toUrl(url + "/internal/replicate");
@@ -221,6 +229,7 @@ final class PeerSender {
 	 */
 	private Answer exchange(byte[] body, Duration wait) throws IOException {
 		HttpURLConnection connection = (HttpURLConnection) endpoint.openConnection();
+		tls.apply(connection);
 		boolean reusable = false;
 		try {
 			connection.setRequestMethod("POST");

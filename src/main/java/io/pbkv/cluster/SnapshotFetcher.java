@@ -85,15 +85,25 @@ public final class SnapshotFetcher implements SnapshotSource {
 	private final FileReader reader;
 
 	public SnapshotFetcher(Path dataDir, String token, Duration timeout, long bytesPerSecond, MeterRegistry registry) {
-		this(dataDir, token, timeout, bytesPerSecond, registry, FileLogStore::readSnapshot);
+		this(dataDir, token, timeout, bytesPerSecond, registry, FileLogStore::readSnapshot, PeerTls.JVM_DEFAULT);
+	}
+
+	public SnapshotFetcher(Path dataDir, String token, Duration timeout, long bytesPerSecond, MeterRegistry registry,
+			PeerTls tls) {
+		this(dataDir, token, timeout, bytesPerSecond, registry, FileLogStore::readSnapshot, tls);
 	}
 
 	SnapshotFetcher(Path dataDir, String token, Duration timeout, long bytesPerSecond, MeterRegistry registry,
 			FileReader reader) {
+		this(dataDir, token, timeout, bytesPerSecond, registry, reader, PeerTls.JVM_DEFAULT);
+	}
+
+	SnapshotFetcher(Path dataDir, String token, Duration timeout, long bytesPerSecond, MeterRegistry registry,
+			FileReader reader, PeerTls tls) {
 		this.reader = reader;
 		this.bytesPerSecond = bytesPerSecond;
 		this.incoming = FileLogStore.incomingDir(dataDir);
-		this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+		this.http = tls.apply(HttpClient.newBuilder()).version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
 		this.token = token == null || token.isBlank() ? null : token;
 		this.timeout = timeout;
 		this.stallNanos = timeout.plusSeconds(1).toNanos();

@@ -126,8 +126,10 @@ public record KvProperties(
 	/**
 	 * @param token shared secret every peer request, forced promotion and snapshot download must carry; unset:
 	 * the peer API is open, with a warning in the log and in health
+	 * @param sslBundle the SSL bundle (spring.ssl.bundle.*) this node's requests to other nodes use: its trust
+	 * material verifies their certificates, its key (if any) is presented to them; unset: the JVM's defaults
 	 */
-	public record Cluster(String token) {
+	public record Cluster(String token, String sslBundle) {
 
 		public boolean open() {
 			return token == null || token.isBlank();

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLContext;
+
 /**
  * One real pbkv node: {@code java -jar target/pbkv.jar} on 127.0.0.1 (or, see {@link #launchedBy}, on another
  * address and behind a launcher such as {@code ip netns exec}) with its own data dir and log file. Can be killed with
@@ -50,6 +52,9 @@ public final class NodeProcess implements AutoCloseable {
 	private final String host;
 
 	private Process process;
+
+	/** How the test reaches a node that serves TLS, or null for plain HTTP. */
+	private SSLContext tls;
 
 	public NodeProcess(String nodeId, int port, Path workDir, List<String> extraArgs) {
 		this(nodeId, port, null, workDir, extraArgs);
@@ -146,7 +151,8 @@ public final class NodeProcess implements AutoCloseable {
 
 	private NodeProcess await(String probe, Duration timeout) throws Exception {
 		long deadline = System.nanoTime() + timeout.toNanos();
-		HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+		HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500));
+		HttpClient http = (tls != null ? builder.sslContext(tls) : builder).build();
 		while (System.nanoTime() < deadline) {
 			if (!process.isAlive()) {
 				throw new IllegalStateException("node " + nodeId + " exited with " + process.exitValue() + "; log:\n"
@@ -194,8 +200,14 @@ public final class NodeProcess implements AutoCloseable {
 		return process != null && process.isAlive();
 	}
 
+	/** The test reaches the node over HTTPS, trusting what {@code context} trusts (its advertised URL is the caller's). */
+	public NodeProcess withTls(SSLContext context) {
+		this.tls = context;
+		return this;
+	}
+
 	public String url() {
-		return "http://" + host + ":" + port;
+		return (tls != null ? "https://" : "http://") + host + ":" + port;
 	}
 
 	/** The process id of the node's JVM, for {@code /proc/<pid>/...}; the node must have been started. */

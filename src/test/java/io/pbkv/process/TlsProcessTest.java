@@ -1,0 +1,119 @@
+package io.pbkv.process;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import javax.net.ssl.SSLContext;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A pair over TLS with Spring Boot's SSL bundles ({@code server.ssl.bundle}, {@code kv.cluster.ssl-bundle}) and
+ * certificates from a throw-away CA ({@link TestCertificates}): clients, replication, forwarding and a kill -9
+ * failover all go over HTTPS; a client that does not trust the CA cannot connect, and plain HTTP to the port is
+ * refused.
+ */
+@Tag("process")
+class TlsProcessTest {
+
+	@TempDir
+	Path work;
+
+	private NodeProcess a;
+
+	private NodeProcess b;
+
+	@AfterEach
+	void stop() throws InterruptedException {
+		for (NodeProcess n : new NodeProcess[] { a, b }) {
+			if (n != null) {
+				n.close();
+			}
+		}
+	}
+
+	@Test
+	void aPairReplicatesForwardsAndFailsOverOverHttps() throws Exception {
+		TestCertificates certs = new TestCertificates(work.resolve("tls"), "pbkv-test-ca");
+		SSLContext trustingTheCa = certs.clientContext();
+		int portA = NodeProcess.freePort();
+		int portB = NodeProcess.freePort();
+		String urlA = "https://127.0.0.1:" + portA;
+		String urlB = "https://127.0.0.1:" + portB;
+		a = new NodeProcess("a", portA, urlA, work, args(urlB, "primary", certs.nodeArgs("a"))).withTls(trustingTheCa);
+		b = new NodeProcess("b", portB, urlB, work, args(urlA, "backup", certs.nodeArgs("b"))).withTls(trustingTheCa);
+		a.start();
+		b.start();
+		a.awaitReady(Duration.ofSeconds(90));
+		b.awaitReady(Duration.ofSeconds(90));
+		assertThat(a.url()).startsWith("https://");
+		HttpClient https = HttpClient.newBuilder().sslContext(trustingTheCa).connectTimeout(Duration.ofSeconds(2)).build();
+		Pair.await("b in sync with a, over TLS", Duration.ofSeconds(60),
+				() -> send(https, HttpRequest.newBuilder(URI.create(urlA + "/cluster"))).body().contains("\"inSync\":true"));
+
+		Map<String, String> written = new LinkedHashMap<>();
+		for (int i = 0; i < 50; i++) {
+			NodeProcess via = i % 2 == 0 ? a : b;
+			HttpResponse<String> put = send(https, HttpRequest.newBuilder(URI.create(via.url() + "/kv/t/" + i))
+				.PUT(HttpRequest.BodyPublishers.ofString("v" + i)));
+			assertThat(put.statusCode()).as("PUT via %s: %s", via.nodeId(), put.body()).isEqualTo(200);
+			written.put("t/" + i, "v" + i);
+		}
+
+		assertThatThrownBy(() -> HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create(urlA + "/kv/t/1")).build(), HttpResponse.BodyHandlers.ofString()))
+			.as("a client that does not trust the CA")
+			.isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+		HttpResponse<String> plain = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + portA + "/kv/t/1")).build(),
+					HttpResponse.BodyHandlers.ofString());
+		assertThat(plain.statusCode()).as("plain HTTP to the TLS port").isEqualTo(400);
+
+		a.kill9();
+		Pair.await("b primary", Duration.ofSeconds(30), () -> send(https,
+				HttpRequest.newBuilder(URI.create(urlB + "/cluster"))).body().contains("\"role\":\"PRIMARY\""));
+		List<String> missing = new ArrayList<>();
+		written.forEach((key, value) -> {
+			if (!value.equals(send(https, HttpRequest.newBuilder(URI.create(urlB + "/kv/" + key))).body())) {
+				missing.add(key);
+			}
+		});
+		assertThat(missing).as("acknowledged writes missing on b").isEmpty();
+		assertThat(send(https, HttpRequest.newBuilder(URI.create(urlB + "/kv/after"))
+			.PUT(HttpRequest.BodyPublishers.ofString("x"))).statusCode()).isEqualTo(200);
+
+		a.start().awaitReady(Duration.ofSeconds(90));
+		Pair.await("a back in sync with b, over TLS", Duration.ofSeconds(60),
+				() -> send(https, HttpRequest.newBuilder(URI.create(urlB + "/cluster"))).body().contains("\"inSync\":true"));
+		assertThat(send(https, HttpRequest.newBuilder(URI.create(urlA + "/kv/after?consistency=local"))).body())
+			.isEqualTo("x");
+	}
+
+	private static List<String> args(String peer, String role, List<String> tls) {
+		return Pair.args(peer, role, Duration.ofMillis(300), Pair.TIMEOUT, tls.toArray(String[]::new));
+	}
+
+	private static HttpResponse<String> send(HttpClient http, HttpRequest.Builder request) {
+		try {
+			return http.send(request.timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}
