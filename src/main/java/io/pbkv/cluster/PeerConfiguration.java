@@ -6,7 +6,11 @@ import io.pbkv.runtime.NodeRuntime;
 
 import java.time.Duration;
 
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -49,13 +53,38 @@ class PeerConfiguration {
 				requestTimeout(properties.getObject().heartbeat()).multipliedBy(2)));
 	}
 
+	/**
+	 * With kv.cluster.ssl-bundle set, a peer request needs a client certificate that bundle trusts: checked before
+	 * the token, the protocol version or anything else of the request.
+	 */
+	@Bean
+	@ConditionalOnProperty(prefix = "kv.cluster", name = "ssl-bundle")
+	FilterRegistrationBean<PeerCertificateGate> peerCertificateGate(KvProperties properties, SslBundles bundles,
+			MeterRegistry registry) {
+		X509TrustManager trust = null;
+		for (TrustManager manager : bundles.getBundle(properties.cluster().sslBundle()).getManagers().getTrustManagers()) {
+			if (manager instanceof X509TrustManager x509) {
+				trust = x509;
+			}
+		}
+		if (trust == null) {
+			throw new IllegalStateException("kv.cluster.ssl-bundle " + properties.cluster().sslBundle()
+					+ " has no trust material: give it a trust store (or PEM certificates) of the nodes' CA");
+		}
+		FilterRegistrationBean<PeerCertificateGate> gate = new FilterRegistrationBean<>(
+				new PeerCertificateGate(trust, new PeerRejections(registry)));
+		gate.addUrlPatterns("/internal/*");
+		gate.setOrder(Ordered.HIGHEST_PRECEDENCE);
+		return gate;
+	}
+
 	/** Checks the token and protocol version of a stream's upgrade before Tomcat's WebSocket filter takes it. */
 	@Bean
 	FilterRegistrationBean<PeerStreamGate> peerStreamGate(KvProperties properties, MeterRegistry registry) {
 		FilterRegistrationBean<PeerStreamGate> gate = new FilterRegistrationBean<>(
 				new PeerStreamGate(properties.cluster(), new PeerRejections(registry)));
 		gate.addUrlPatterns(PeerStreamRegistration.PATH);
-		gate.setOrder(Ordered.HIGHEST_PRECEDENCE);
+		gate.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
 		return gate;
 	}
 

@@ -78,15 +78,21 @@ final class TestCertificates {
 	 * other nodes ({@code kv.cluster.ssl-bundle}).
 	 */
 	List<String> nodeArgs(String node) throws Exception {
+		return nodeArgs(keyStore(node), trustStore());
+	}
+
+	/** The same with another key store and trust store, such as a node of another CA's. */
+	static List<String> nodeArgs(Path keyStore, Path trustStore) {
 		List<String> args = new ArrayList<>();
-		args.add("--spring.ssl.bundle.jks.node.keystore.location=file:" + keyStore(node));
+		args.add("--spring.ssl.bundle.jks.node.keystore.location=file:" + keyStore);
 		args.add("--spring.ssl.bundle.jks.node.keystore.password=" + PASSWORD);
 		args.add("--spring.ssl.bundle.jks.node.keystore.type=PKCS12");
-		args.add("--spring.ssl.bundle.jks.node.truststore.location=file:" + trustStore());
+		args.add("--spring.ssl.bundle.jks.node.truststore.location=file:" + trustStore);
 		args.add("--spring.ssl.bundle.jks.node.truststore.password=" + PASSWORD);
 		args.add("--spring.ssl.bundle.jks.node.truststore.type=PKCS12");
 		args.add("--server.ssl.bundle=node");
 		args.add("--kv.cluster.ssl-bundle=node");
+		args.add("--server.ssl.client-auth=want");
 		return args;
 	}
 

@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * A pair over TLS with Spring Boot's SSL bundles ({@code server.ssl.bundle}, {@code kv.cluster.ssl-bundle}) and
  * certificates from a throw-away CA ({@link TestCertificates}): clients, replication, forwarding and a kill -9
  * failover all go over HTTPS; a client that does not trust the CA cannot connect, and plain HTTP to the port is
- * refused.
+ * refused. Peers need a client certificate the cluster's bundle trusts: a peer request with the right token but
+ * no certificate is refused, and a node whose certificate another CA signed never joins.
  */
 @Tag("process")
 class TlsProcessTest {
@@ -82,6 +83,31 @@ class TlsProcessTest {
 			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + portA + "/kv/t/1")).build(),
 					HttpResponse.BodyHandlers.ofString());
 		assertThat(plain.statusCode()).as("plain HTTP to the TLS port").isEqualTo(400);
+
+		HttpResponse<String> noCertificate = send(https, HttpRequest.newBuilder(URI.create(urlA + "/internal/replicate"))
+			.header("X-Kv-Token", Pair.TOKEN)
+			.header("X-Kv-Peer-Protocol", "1")
+			.POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] { 2, 0, 0, 0, 0 })));
+		assertThat(noCertificate.statusCode()).as(noCertificate.body()).isEqualTo(403);
+		assertThat(noCertificate.body()).contains("peer-certificate-missing");
+
+		// A node with the cluster token and a certificate of another CA (it trusts ours, so it can talk at all).
+		TestCertificates otherCa = new TestCertificates(work.resolve("other-tls"), "other-ca");
+		int portX = NodeProcess.freePort();
+		String urlX = "https://127.0.0.1:" + portX;
+		try (NodeProcess x = new NodeProcess("x", portX, urlX, work, Pair.args(urlA, "backup", Duration.ofMillis(300),
+				Pair.TIMEOUT, TestCertificates.nodeArgs(otherCa.keyStore("x"), certs.trustStore())
+					.toArray(String[]::new)))
+			.withTls(otherCa.clientContext())) {
+			x.start().awaitLive(Duration.ofSeconds(90));
+			Thread.sleep(Pair.TIMEOUT.toMillis());
+			HttpClient toX = HttpClient.newBuilder().sslContext(otherCa.clientContext()).build();
+			String fromX = send(toX, HttpRequest.newBuilder(URI.create(urlX + "/cluster"))).body();
+			assertThat(fromX).as("x, refused by a").contains("\"reachable\":false").doesNotContain("\"primaryId\":\"a\"");
+			assertThat(send(https, HttpRequest.newBuilder(URI.create(urlA + "/cluster"))).body()).doesNotContain(urlX);
+			assertThat(java.nio.file.Files.readString(x.logFile())).as("x's log says why it cannot reach a")
+				.contains("peer " + urlA + " unreachable");
+		}
 
 		a.kill9();
 		Pair.await("b primary", Duration.ofSeconds(30), () -> send(https,

@@ -1,0 +1,88 @@
+package io.pbkv.cluster;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import javax.net.ssl.X509TrustManager;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.http.MediaType;
+import org.springframework.web.filter.OncePerRequestFilter;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Mutual TLS on the peer API ({@code /internal/*}) when {@code kv.cluster.ssl-bundle} is set: a peer request must come
+ * with a client certificate that the bundle's trust material verifies, whatever token it carries; otherwise
+ * {@code 403} ({@code peer-certificate-missing}, {@code peer-certificate-untrusted}), counted in
+ * {@code kv.peer.rejected} and logged (once a minute per reason, so a flood cannot flood the log). Clients of the
+ * client API need no certificate ({@code server.ssl.client-auth=want} asks for one without requiring it).
+ */
+final class PeerCertificateGate extends OncePerRequestFilter {
+
+	private static final Logger log = LoggerFactory.getLogger(PeerCertificateGate.class);
+
+	private static final String CHAIN = "jakarta.servlet.request.X509Certificate";
+
+	private final X509TrustManager trust;
+
+	private final PeerRejections rejections;
+
+	private volatile long lastLogged;
+
+	PeerCertificateGate(X509TrustManager trust, PeerRejections rejections) {
+		this.trust = trust;
+		this.rejections = rejections;
+	}
+
+	@Override
+	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+			throws ServletException, IOException {
+		String refusal = refusal(request.getAttribute(CHAIN));
+		if (refusal == null) {
+			chain.doFilter(request, response);
+			return;
+		}
+		String problem = refusal.startsWith("no ") ? "peer-certificate-missing" : "peer-certificate-untrusted";
+		rejections.count(problem);
+		long now = System.currentTimeMillis();
+		if (now - lastLogged > 60_000) {
+			lastLogged = now;
+			log.warn("refused a peer request from {}: {} (further refusals this minute are only counted in "
+					+ "kv.peer.rejected)", request.getRemoteAddr(), refusal);
+		}
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("type", "urn:pbkv:problem:" + problem);
+		body.put("title", "Forbidden");
+		body.put("status", 403);
+		body.put("detail", refusal);
+		response.setStatus(403);
+		response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+		response.getOutputStream().write(JsonMapper.shared().writeValueAsBytes(body));
+	}
+
+	private String refusal(Object chain) {
+		if (!(chain instanceof X509Certificate[] certificates) || certificates.length == 0) {
+			return "no client certificate: peers must present one that kv.cluster.ssl-bundle trusts "
+					+ "(server.ssl.client-auth=want asks for it)";
+		}
+		try {
+			trust.checkClientTrusted(certificates, certificates[0].getPublicKey().getAlgorithm());
+			return null;
+		}
+		catch (CertificateException | IllegalArgumentException ex) {
+			return "the client certificate " + certificates[0].getSubjectX500Principal().getName()
+					+ " is not trusted by kv.cluster.ssl-bundle: " + ex.getMessage();
+		}
+	}
+
+}
