@@ -10,6 +10,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import javax.net.ssl.X509TrustManager;
 
@@ -33,13 +34,14 @@ final class PeerCertificateGate extends OncePerRequestFilter {
 
 	private static final String CHAIN = "jakarta.servlet.request.X509Certificate";
 
-	private final X509TrustManager trust;
+	/** The cluster bundle's trust, as of its last reload. */
+	private final Supplier<? extends X509TrustManager> trust;
 
 	private final PeerRejections rejections;
 
 	private volatile long lastLogged;
 
-	PeerCertificateGate(X509TrustManager trust, PeerRejections rejections) {
+	PeerCertificateGate(Supplier<? extends X509TrustManager> trust, PeerRejections rejections) {
 		this.trust = trust;
 		this.rejections = rejections;
 	}
@@ -76,7 +78,7 @@ final class PeerCertificateGate extends OncePerRequestFilter {
 					+ "(server.ssl.client-auth=want asks for it)";
 		}
 		try {
-			trust.checkClientTrusted(certificates, certificates[0].getPublicKey().getAlgorithm());
+			trust.get().checkClientTrusted(certificates, certificates[0].getPublicKey().getAlgorithm());
 			return null;
 		}
 		catch (CertificateException | IllegalArgumentException ex) {

@@ -4,10 +4,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.pbkv.config.KvProperties;
 import io.pbkv.runtime.NodeRuntime;
 
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
+
+import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -26,16 +27,25 @@ class PeerConfiguration {
 		return new AckWaiters();
 	}
 
-	/** The TLS of this node's requests to other nodes: kv.cluster.ssl-bundle's, else the JVM's defaults. */
+	/**
+	 * The TLS of this node's requests to other nodes: kv.cluster.ssl-bundle's, else the JVM's defaults. The bundle's
+	 * managers are swapped when it is reloaded (reload-on-update), so a certificate rotation needs no restart.
+	 */
 	@Bean
-	PeerTls peerTls(KvProperties properties, ObjectProvider<SslBundles> bundles) {
+	PeerTls peerTls(KvProperties properties, ObjectProvider<SslBundles> bundles) throws GeneralSecurityException {
 		String name = properties.cluster().sslBundle();
 		if (name == null || name.isBlank()) {
 			return PeerTls.JVM_DEFAULT;
 		}
-		return new PeerTls(bundles.getObject().getBundle(name).createSslContext(), name);
+		SslBundles all = bundles.getObject();
+		RotatingManagers managers = new RotatingManagers(all.getBundle(name));
+		all.addBundleUpdateHandler(name, bundle -> {
+			managers.update(bundle);
+			LoggerFactory.getLogger(PeerTls.class).info("SSL bundle {} reloaded: peer requests use its new "
+					+ "certificate and trust from their next connection", name);
+		});
+		return new PeerTls(managers.context(), name, managers);
 	}
-
 	/** Results that come back in a response are handed to the node as if they had arrived on their own. */
 	@Bean(destroyMethod = "close")
 	PeerClient peerClient(KvProperties properties, MeterRegistry registry, AckWaiters ackWaiters,
@@ -59,25 +69,13 @@ class PeerConfiguration {
 	 */
 	@Bean
 	@ConditionalOnProperty(prefix = "kv.cluster", name = "ssl-bundle")
-	FilterRegistrationBean<PeerCertificateGate> peerCertificateGate(KvProperties properties, SslBundles bundles,
-			MeterRegistry registry) {
-		X509TrustManager trust = null;
-		for (TrustManager manager : bundles.getBundle(properties.cluster().sslBundle()).getManagers().getTrustManagers()) {
-			if (manager instanceof X509TrustManager x509) {
-				trust = x509;
-			}
-		}
-		if (trust == null) {
-			throw new IllegalStateException("kv.cluster.ssl-bundle " + properties.cluster().sslBundle()
-					+ " has no trust material: give it a trust store (or PEM certificates) of the nodes' CA");
-		}
+	FilterRegistrationBean<PeerCertificateGate> peerCertificateGate(PeerTls tls, MeterRegistry registry) {
 		FilterRegistrationBean<PeerCertificateGate> gate = new FilterRegistrationBean<>(
-				new PeerCertificateGate(trust, new PeerRejections(registry)));
+				new PeerCertificateGate(tls.managers()::trust, new PeerRejections(registry)));
 		gate.addUrlPatterns("/internal/*");
 		gate.setOrder(Ordered.HIGHEST_PRECEDENCE);
 		return gate;
 	}
-
 	/** Checks the token and protocol version of a stream's upgrade before Tomcat's WebSocket filter takes it. */
 	@Bean
 	FilterRegistrationBean<PeerStreamGate> peerStreamGate(KvProperties properties, MeterRegistry registry) {

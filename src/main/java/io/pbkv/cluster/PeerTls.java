@@ -14,15 +14,23 @@ import javax.net.ssl.SSLContext;
  */
 public final class PeerTls {
 
-	public static final PeerTls JVM_DEFAULT = new PeerTls(null, null);
+	public static final PeerTls JVM_DEFAULT = new PeerTls(null, null, null);
 
 	private final SSLContext context;
 
 	private final String bundle;
 
-	public PeerTls(SSLContext context, String bundle) {
+	private final RotatingManagers managers;
+
+	PeerTls(SSLContext context, String bundle, RotatingManagers managers) {
 		this.context = context;
 		this.bundle = bundle;
+		this.managers = managers;
+	}
+
+	/** The bundle's managers, swapped on reload; null without a bundle. */
+	RotatingManagers managers() {
+		return managers;
 	}
 
 	/** The builder, with the bundle's TLS when there is one. */

@@ -96,6 +96,18 @@ final class TestCertificates {
 		return args;
 	}
 
+	/** A trust store at {@code file} holding this CA and, if given, {@code other}'s too. */
+	Path trustStoreWith(Path file, TestCertificates other) throws Exception {
+		Files.deleteIfExists(file);
+		keytool("-importcert", "-alias", caAlias, "-file", caPem().toString(), "-keystore", file.toString(),
+				"-storetype", "PKCS12", "-storepass", PASSWORD, "-noprompt");
+		if (other != null) {
+			keytool("-importcert", "-alias", other.caAlias, "-file", other.caPem().toString(), "-keystore",
+					file.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD, "-noprompt");
+		}
+		return file;
+	}
+
 	/** A client context that trusts this CA, for the test's own requests. */
 	SSLContext clientContext() throws Exception {
 		KeyStore trust = KeyStore.getInstance("PKCS12");

@@ -129,6 +129,87 @@ class TlsProcessTest {
 			.isEqualTo("x");
 	}
 
+	/**
+	 * Certificates rotate on a running pair with no restart: first both nodes trust the old and the new CA, then
+	 * each node's key store is replaced by one the new CA signed, then the old CA is no longer trusted; each file is
+	 * swapped in place and the nodes reload it (reload-on-update). Then b restarts, trusting the new CA only: a's new
+	 * connections to it must present a's new certificate (the client side rotated), and b's to a must meet a's new
+	 * server certificate (the server side rotated); b catches up and a write through b reaches a.
+	 */
+	@Test
+	void certificatesRotateOnARunningPairWithoutARestart() throws Exception {
+		TestCertificates oldCa = new TestCertificates(work.resolve("old"), "old-ca");
+		TestCertificates newCa = new TestCertificates(work.resolve("new"), "new-ca");
+		Path live = java.nio.file.Files.createDirectories(work.resolve("live"));
+		Path trust = live.resolve("trust.p12");
+		copy(oldCa.trustStore(), trust);
+		copy(oldCa.keyStore("a"), live.resolve("a.p12"));
+		copy(oldCa.keyStore("b"), live.resolve("b.p12"));
+		int portA = NodeProcess.freePort();
+		int portB = NodeProcess.freePort();
+		String urlA = "https://127.0.0.1:" + portA;
+		String urlB = "https://127.0.0.1:" + portB;
+		List<String> reload = List.of("--spring.ssl.bundle.jks.node.reload-on-update=true",
+				"--spring.ssl.bundle.watch.file.quiet-period=500ms");
+		a = new NodeProcess("a", portA, urlA, work, args(urlB, "primary", concat(
+				TestCertificates.nodeArgs(live.resolve("a.p12"), trust), reload))).withTls(oldCa.clientContext());
+		b = new NodeProcess("b", portB, urlB, work, args(urlA, "backup", concat(
+				TestCertificates.nodeArgs(live.resolve("b.p12"), trust), reload))).withTls(oldCa.clientContext());
+		a.start();
+		b.start();
+		a.awaitReady(Duration.ofSeconds(90));
+		b.awaitReady(Duration.ofSeconds(90));
+		HttpClient trustingOld = HttpClient.newBuilder().sslContext(oldCa.clientContext()).build();
+		Pair.await("b in sync", Duration.ofSeconds(60), () -> send(trustingOld,
+				HttpRequest.newBuilder(URI.create(urlA + "/cluster"))).body().contains("\"inSync\":true"));
+		assertThat(send(trustingOld, HttpRequest.newBuilder(URI.create(urlB + "/kv/before"))
+			.PUT(HttpRequest.BodyPublishers.ofString("1"))).statusCode()).isEqualTo(200);
+
+		copy(oldCa.trustStoreWith(work.resolve("both.p12"), newCa), trust);
+		Thread.sleep(3000);
+		copy(newCa.keyStore("a"), live.resolve("a.p12"));
+		copy(newCa.keyStore("b"), live.resolve("b.p12"));
+		Thread.sleep(3000);
+		copy(newCa.trustStore(), trust);
+		Thread.sleep(3000);
+
+		HttpClient trustingNew = HttpClient.newBuilder().sslContext(newCa.clientContext()).build();
+		assertThat(send(trustingNew, HttpRequest.newBuilder(URI.create(urlA + "/kv/before"))).body())
+			.as("a serves the new CA's certificate").isEqualTo("1");
+		// A new client: the old one's kept-alive connection still holds the session negotiated before.
+		HttpClient freshTrustingOld = HttpClient.newBuilder().sslContext(oldCa.clientContext()).build();
+		assertThatThrownBy(() -> freshTrustingOld.send(
+				HttpRequest.newBuilder(URI.create(urlA + "/kv/before")).build(), HttpResponse.BodyHandlers.ofString()))
+			.as("a no longer serves the old certificate")
+			.isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+		assertThat(send(trustingNew, HttpRequest.newBuilder(URI.create(urlA + "/kv/during"))
+			.PUT(HttpRequest.BodyPublishers.ofString("2"))).statusCode()).as("a write on a").isEqualTo(200);
+
+		b.kill9();
+		b.withTls(newCa.clientContext()).start().awaitReady(Duration.ofSeconds(90));
+		Pair.await("b, restarted trusting the new CA only, in sync again", Duration.ofSeconds(60),
+				() -> send(trustingNew, HttpRequest.newBuilder(URI.create(urlA + "/cluster"))).body()
+					.contains("\"inSync\":true"));
+		HttpResponse<String> viaB = send(trustingNew, HttpRequest.newBuilder(URI.create(urlB + "/kv/after"))
+			.PUT(HttpRequest.BodyPublishers.ofString("3")));
+		assertThat(viaB.statusCode()).as("a write through b, forwarded to a: %s", viaB.body()).isEqualTo(200);
+		assertThat(send(trustingNew, HttpRequest.newBuilder(URI.create(urlB + "/kv/during?consistency=local"))).body())
+			.isEqualTo("2");
+	}
+
+	private static void copy(Path from, Path to) throws java.io.IOException {
+		Path temp = to.resolveSibling(to.getFileName() + ".tmp");
+		java.nio.file.Files.copy(from, temp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+		java.nio.file.Files.move(temp, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+				java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+	}
+
+	private static List<String> concat(List<String> first, List<String> second) {
+		List<String> all = new ArrayList<>(first);
+		all.addAll(second);
+		return all;
+	}
+
 	private static List<String> args(String peer, String role, List<String> tls) {
 		return Pair.args(peer, role, Duration.ofMillis(300), Pair.TIMEOUT, tls.toArray(String[]::new));
 	}
