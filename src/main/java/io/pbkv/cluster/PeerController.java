@@ -5,6 +5,7 @@ import io.pbkv.api.RequestBodies;
 import io.pbkv.config.KvProperties;
 import io.pbkv.core.Message;
 import io.pbkv.runtime.NodeRuntime;
+import io.pbkv.security.FailedAttempts;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -16,6 +17,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
 
@@ -48,6 +50,9 @@ class PeerController {
 
 	private final PeerRejections rejections;
 
+	/** Missing or wrong tokens per address: past a limit a minute, the address gets 429 until the minute ends. */
+	private final FailedAttempts tokenFailures;
+
 	private final Path dataDir;
 
 	/** Bounded: no response is proportional to the state. */
@@ -68,6 +73,7 @@ class PeerController {
 		this.awaitResultsMillis = Math.min(250, PeerConfiguration.requestTimeout(properties.heartbeat()).toMillis() / 4);
 		this.cluster = properties.cluster();
 		this.rejections = new PeerRejections(registry);
+		this.tokenFailures = new FailedAttempts(Clock.systemUTC());
 		this.dataDir = properties.resolvedDataDir();
 	}
 
@@ -128,7 +134,7 @@ class PeerController {
 
 	/** Null when the request carries the token (or none is needed), else the refusal. */
 	private ResponseEntity<Object> checkToken(HttpServletRequest request) {
-		PeerAccess.Refusal refusal = PeerAccess.token(cluster, request);
+		PeerAccess.Refusal refusal = PeerAccess.token(cluster, request, tokenFailures);
 		return refusal == null ? null : rejections.reject(refusal);
 	}
 

@@ -1,12 +1,14 @@
 package io.pbkv.cluster;
 
 import io.pbkv.config.KvProperties;
+import io.pbkv.security.FailedAttempts;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -25,6 +27,8 @@ final class PeerStreamGate extends OncePerRequestFilter {
 
 	private final PeerRejections rejections;
 
+	private final FailedAttempts tokenFailures = new FailedAttempts(Clock.systemUTC());
+
 	PeerStreamGate(KvProperties.Cluster cluster, PeerRejections rejections) {
 		this.cluster = cluster;
 		this.rejections = rejections;
@@ -39,7 +43,7 @@ final class PeerStreamGate extends OncePerRequestFilter {
 		}
 		PeerAccess.Refusal refusal = PeerAccess.version(request);
 		if (refusal == null) {
-			refusal = PeerAccess.token(cluster, request);
+			refusal = PeerAccess.token(cluster, request, tokenFailures);
 		}
 		if (refusal == null) {
 			chain.doFilter(request, response);

@@ -153,6 +153,35 @@ class PeerControllerTest {
 		verify(runtime, never()).deliver(any());
 	}
 
+	/**
+	 * Guessing the token is slowed down: past twenty missing or wrong tokens in a minute from one address, that
+	 * address gets 429 even with the right token, which is not compared; other addresses are not affected.
+	 */
+	@Test
+	void twentyWrongTokensInAMinuteAndTheAddressIsRefusedWith429() throws Exception {
+		byte[] body = MessageCodec.encode(List.of(new Message.Probe("b", TestMessages.B, TestMessages.A, null, 0)));
+		for (int i = 0; i < 20; i++) {
+			expectProblem(replicateFrom("10.9.9.9", body, "guess-" + i), 403, "peer-token-wrong");
+		}
+		expectProblem(replicateFrom("10.9.9.9", body, "guess-20"), 429, "peer-token-rate-limited");
+		expectProblem(replicateFrom("10.9.9.9", body, "s3cret"), 429, "peer-token-rate-limited");
+		verify(runtime, never()).deliver(any());
+		when(runtime.deliver(any())).thenReturn(true);
+		when(runtime.status()).thenReturn(TestMessages.atEpoch(2));
+		replicateFrom("10.9.9.10", body, "s3cret").andExpect(status().is2xxSuccessful());
+	}
+
+	private ResultActions replicateFrom(String address, byte[] body, String token) throws Exception {
+		return mvc.perform(post(PATH).contentType(MessageCodec.MEDIA_TYPE)
+			.header(PeerProtocol.HEADER, Integer.toString(PeerProtocol.VERSION))
+			.header(PeerSender.TOKEN_HEADER, token)
+			.with(request -> {
+				request.setRemoteAddr(address);
+				return request;
+			})
+			.content(body));
+	}
+
 	@Test
 	void theTokenIsCheckedBeforeTheBody() throws Exception {
 		expectProblem(replicate("garbage".getBytes(), "wrong"), 403, "peer-token-wrong");
