@@ -1,18 +1,40 @@
 package io.pbkv.api;
 
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
 import java.net.URI;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Builds RFC 9457 problem responses: one type URI per kind of problem, 503 and 504 with Retry-After. */
 public final class Problems {
 
 	private Problems() {
+	}
+
+	/**
+	 * Writes the problem straight to {@code response}, for a servlet filter that refuses a request before any
+	 * handler (and Spring MVC's converters) would see it.
+	 */
+	public static void write(HttpServletResponse response, HttpStatus status, String problem, String detail)
+			throws IOException {
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("type", "urn:pbkv:problem:" + problem);
+		body.put("title", status.getReasonPhrase());
+		body.put("status", status.value());
+		body.put("detail", detail);
+		response.setStatus(status.value());
+		response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+		response.getOutputStream().write(JsonMapper.shared().writeValueAsBytes(body));
 	}
 
 	static ProblemDetail detail(HttpStatusCode status, String problem, String detail) {

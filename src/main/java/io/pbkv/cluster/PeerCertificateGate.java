@@ -1,5 +1,6 @@
 package io.pbkv.cluster;
 
+import io.pbkv.api.Problems;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -8,8 +9,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.function.Supplier;
 
 import javax.net.ssl.X509TrustManager;
@@ -17,9 +16,8 @@ import javax.net.ssl.X509TrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.http.MediaType;
+import org.springframework.http.HttpStatus;
 import org.springframework.web.filter.OncePerRequestFilter;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Mutual TLS on the peer API ({@code /internal/*}) when {@code kv.cluster.ssl-bundle} is set: a peer request must come
@@ -62,14 +60,7 @@ final class PeerCertificateGate extends OncePerRequestFilter {
 			log.warn("refused a peer request from {}: {} (further refusals this minute are only counted in "
 					+ "kv.peer.rejected)", request.getRemoteAddr(), refusal);
 		}
-		Map<String, Object> body = new LinkedHashMap<>();
-		body.put("type", "urn:pbkv:problem:" + problem);
-		body.put("title", "Forbidden");
-		body.put("status", 403);
-		body.put("detail", refusal);
-		response.setStatus(403);
-		response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-		response.getOutputStream().write(JsonMapper.shared().writeValueAsBytes(body));
+		Problems.write(response, HttpStatus.FORBIDDEN, problem, refusal);
 	}
 
 	private String refusal(Object chain) {

@@ -1,5 +1,6 @@
 package io.pbkv.cluster;
 
+import io.pbkv.api.Problems;
 import io.pbkv.config.KvProperties;
 import io.pbkv.security.FailedAttempts;
 import jakarta.servlet.FilterChain;
@@ -9,12 +10,8 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
 import java.time.Clock;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
-import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Checks a request to open a {@link PeerStream} before Tomcat upgrades it: the token and the protocol version, as
@@ -50,14 +47,7 @@ final class PeerStreamGate extends OncePerRequestFilter {
 			return;
 		}
 		rejections.count(refusal.problem());
-		Map<String, Object> problem = new LinkedHashMap<>();
-		problem.put("type", "urn:pbkv:problem:" + refusal.problem());
-		problem.put("title", refusal.status().getReasonPhrase());
-		problem.put("status", refusal.status().value());
-		problem.put("detail", refusal.detail());
-		response.setStatus(refusal.status().value());
-		response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-		response.getOutputStream().write(JsonMapper.shared().writeValueAsBytes(problem));
+		Problems.write(response, refusal.status(), refusal.problem(), refusal.detail());
 	}
 
 }

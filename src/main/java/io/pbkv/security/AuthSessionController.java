@@ -1,5 +1,6 @@
 package io.pbkv.security;
 
+import io.pbkv.api.Problems;
 import jakarta.servlet.http.HttpServletRequest;
 
 import java.util.Map;
@@ -7,7 +8,6 @@ import java.util.Map;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseCookie;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -42,16 +42,15 @@ class AuthSessionController {
 			@RequestBody(required = false) Map<String, Object> body) {
 		String remote = request.getRemoteAddr();
 		if (failures.blocked(remote)) {
-			return problem(HttpStatus.TOO_MANY_REQUESTS, "too-many-failures",
+			return Problems.response(HttpStatus.TOO_MANY_REQUESTS, "too-many-failures",
 					"too many failed sign-ins from " + remote + "; wait a minute");
 		}
-		String header = request.getHeader(HttpHeaders.AUTHORIZATION);
-		String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip()
-				: body != null && body.get("token") instanceof String t ? t : null;
+		String bearer = ClientAuthFilter.bearer(request);
+		String token = bearer != null ? bearer : body != null && body.get("token") instanceof String t ? t : null;
 		Credential credential = token == null ? null : credentials.find(token);
 		if (credential == null) {
 			failures.failed(remote);
-			return problem(HttpStatus.UNAUTHORIZED, "unauthenticated", token == null
+			return Problems.response(HttpStatus.UNAUTHORIZED, "unauthenticated", token == null
 					? "send the token as Authorization: Bearer TOKEN, or as {\"token\": \"...\"}"
 					: "the credential is not one this node knows");
 		}
@@ -79,12 +78,6 @@ class AuthSessionController {
 			.maxAge(0)
 			.build();
 		return ResponseEntity.noContent().header(HttpHeaders.SET_COOKIE, gone.toString()).build();
-	}
-
-	private static ResponseEntity<Object> problem(HttpStatus status, String problem, String detail) {
-		ProblemDetail body = ProblemDetail.forStatusAndDetail(status, detail);
-		body.setType(java.net.URI.create("urn:pbkv:problem:" + problem));
-		return ResponseEntity.status(status).body(body);
 	}
 
 }

@@ -1,5 +1,6 @@
 package io.pbkv.security;
 
+import io.pbkv.api.Problems;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pbkv.api.KeyPath;
@@ -14,17 +15,14 @@ import java.io.IOException;
 import java.security.Principal;
 import java.util.Collections;
 import java.util.Enumeration;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
+import org.springframework.http.HttpStatus;
 import org.springframework.web.filter.OncePerRequestFilter;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Client authentication ({@code kv.security.tokens-file} set): every request but the open ones (liveness, readiness,
@@ -167,7 +165,8 @@ public final class ClientAuthFilter extends OncePerRequestFilter {
 		}
 	}
 
-	private static String bearer(HttpServletRequest request) {
+	/** The token of an {@code Authorization: Bearer} header, or null. */
+	static String bearer(HttpServletRequest request) {
 		String header = request.getHeader(HttpHeaders.AUTHORIZATION);
 		if (header == null || header.length() <= BEARER.length()
 				|| !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
@@ -191,22 +190,10 @@ public final class ClientAuthFilter extends OncePerRequestFilter {
 
 	private static void refuse(HttpServletResponse response, int status, String problem, String detail,
 			String retryAfter) throws IOException {
-		Map<String, Object> body = new LinkedHashMap<>();
-		body.put("type", "urn:pbkv:problem:" + problem);
-		body.put("title", switch (status) {
-			case 400 -> "Bad Request";
-			case 401 -> "Unauthorized";
-			case 403 -> "Forbidden";
-			default -> "Too Many Requests";
-		});
-		body.put("status", status);
-		body.put("detail", detail);
-		response.setStatus(status);
 		if (retryAfter != null) {
 			response.setHeader(HttpHeaders.RETRY_AFTER, retryAfter);
 		}
-		response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-		response.getOutputStream().write(JsonMapper.shared().writeValueAsBytes(body));
+		Problems.write(response, HttpStatus.valueOf(status), problem, detail);
 	}
 
 	/** The request as the credential's: its principal and roles, and a cookie's token as a bearer header. */
