@@ -1,7 +1,10 @@
 package io.pbkv.cli;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+
+import javax.net.ssl.HttpsURLConnection;
 
 /**
  * The command-line client: a program of its own, which the server never imports. It runs on the class path of
@@ -36,6 +39,11 @@ public final class ClientMain {
 	static ExitCode run(List<String> args, Streams io, Map<String, String> env) {
 		try {
 			CommandLine.Invocation invocation = CommandLine.parse(args, env);
+			Path caCert = invocation.caCert();
+			if (caCert != null) {
+				// The client is a process per command: its trust is the process's.
+				HttpsURLConnection.setDefaultSSLSocketFactory(TrustedAuthorities.fromPem(caCert).getSocketFactory());
+			}
 			return new CommandRunner(invocation.options(), io).run(invocation.command(), false);
 		}
 		catch (UsageException ex) {

@@ -2,6 +2,7 @@ package io.pbkv.cli;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,14 +20,20 @@ final class CommandLine {
 
 	static final String NODES_ENV = "PBKV_NODES_URLS";
 
-	private static final Set<String> VALUED = Set.of("--nodes", "--retries", "--timeout",
+	private static final Set<String> VALUED = Set.of("--nodes", "--cacert", "--retries", "--timeout",
 			"--if-version", "--since", "-o", "--output");
 
 	private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m)?");
 
-	/** What to run, and how. */
-	record Invocation(ClientOptions options, ClientCommand command) {
+	/**
+	 * What to run, and how.
+	 * @param caCert the PEM file of the CAs to trust for https nodes ({@code --cacert}, else {@code PBKV_CACERT});
+	 * null for the JVM's default trust store
+	 */
+	record Invocation(ClientOptions options, ClientCommand command, Path caCert) {
 	}
+
+
 
 	private CommandLine() {
 	}
@@ -34,6 +41,7 @@ final class CommandLine {
 	static Invocation parse(List<String> args, Map<String, String> env) throws UsageException {
 		List<String> words = new ArrayList<>();
 		String nodes = null;
+		String caCert = env.get(TrustedAuthorities.ENV);
 		int retries = ClientOptions.DEFAULT_RETRIES;
 		Duration timeout = ClientOptions.DEFAULT_TIMEOUT;
 		boolean quiet = false;
@@ -86,6 +94,7 @@ final class CommandLine {
 				case "--create" -> create = true;
 				case "--retry-unknown" -> retryUnknown = true;
 				case "--nodes" -> nodes = value;
+				case "--cacert" -> caCert = value;
 				case "--retries" -> retries = (int) number(value, name, 1000);
 				case "--timeout" -> timeout = duration(value);
 				case "--if-version" -> ifVersion = number(value, name, Long.MAX_VALUE);
@@ -96,11 +105,15 @@ final class CommandLine {
 		}
 		ClientOptions options = new ClientOptions(nodes(nodes, env), retries, timeout, quiet, retryUnknown,
 				Backoff.DEFAULT, json);
+		if (caCert != null && caCert.isBlank()) {
+			throw new UsageException("--cacert needs a file");
+		}
+		Path trust = caCert == null ? null : Path.of(caCert);
 		if (help) {
-			return new Invocation(options, new ClientCommand.Help());
+			return new Invocation(options, new ClientCommand.Help(), trust);
 		}
 		if (version) {
-			return new Invocation(options, new ClientCommand.Version());
+			return new Invocation(options, new ClientCommand.Version(), trust);
 		}
 		ClientCommand command = command(words, ifVersion, create);
 		if (since != null) {
@@ -109,7 +122,7 @@ final class CommandLine {
 			}
 			command = new ClientCommand.Watch(watch.prefix(), since);
 		}
-		return new Invocation(options, command);
+		return new Invocation(options, command, trust);
 	}
 
 	private static ClientCommand command(List<String> words, Long ifVersion, boolean create) throws UsageException {

@@ -30,6 +30,8 @@ final class HelpText {
 				Options:
 				  --nodes URL,URL    the nodes to ask for the primary (default: $%s, else
 				                     http://localhost:8081,http://localhost:8082 as bin/cluster starts them)
+				  --cacert FILE      trust the CA certificates in this PEM file for https nodes, instead of
+				                     the JVM's trust store (default: $PBKV_CACERT)
 				  --if-version N     set/del only if the key is at version N (If-Match)
 				  --create           set only if the key does not exist (If-None-Match: *)
 				  --since N          watch from after version N (a dump's version) instead of from now
@@ -75,10 +77,10 @@ final class HelpText {
 				  case $prev in
 				    -o|--output) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
 				    completion) COMPREPLY=($(compgen -W "bash" -- "$cur")); return ;;
-				    --nodes|--retries|--timeout|--if-version|--since) return ;;
+				    --nodes|--cacert|--retries|--timeout|--if-version|--since) return ;;
 				  esac
 				  if [[ $cur == -* ]]; then
-				    COMPREPLY=($(compgen -W "--nodes --if-version --create --since --retries --timeout --retry-unknown \\
+				    COMPREPLY=($(compgen -W "--nodes --cacert --if-version --create --since --retries --timeout --retry-unknown \\
 				      -o --output -q --quiet -h --help -V --version --" -- "$cur"))
 				  else
 				    COMPREPLY=($(compgen -W "set get del dump watch cluster token version completion help" -- "$cur"))

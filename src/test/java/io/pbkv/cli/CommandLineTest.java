@@ -1,11 +1,14 @@
 package io.pbkv.cli;
 
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -91,6 +94,29 @@ class CommandLineTest {
 			.containsExactly(URI.create("http://10.0.0.1:8080"), URI.create("http://10.0.0.2:8080"));
 		assertThat(CommandLine.parse(List.of("--nodes", "https://kv:443", "get", "k"), env).options().nodes())
 			.containsExactly(URI.create("https://kv:443"));
+	}
+
+	@Test
+	void theCaFileComesFromTheOptionElseTheEnvironment() throws Exception {
+		Map<String, String> env = Map.of("PBKV_CACERT", "/etc/pbkv/ca.pem");
+		assertThat(CommandLine.parse(List.of("get", "k"), Map.of()).caCert()).isNull();
+		assertThat(CommandLine.parse(List.of("get", "k"), env).caCert()).isEqualTo(Path.of("/etc/pbkv/ca.pem"));
+		assertThat(CommandLine.parse(List.of("get", "k", "--cacert", "run/tls/ca.pem"), env).caCert())
+			.isEqualTo(Path.of("run/tls/ca.pem"));
+		assertThat(CommandLine.parse(List.of("--cacert=x.pem", "get", "k"), env).caCert()).isEqualTo(Path.of("x.pem"));
+		assertThatThrownBy(() -> CommandLine.parse(List.of("get", "k", "--cacert"), env))
+			.isInstanceOf(UsageException.class)
+			.hasMessageContaining("--cacert needs a value");
+	}
+
+	@Test
+	void aCaFileThatIsNoCertificateIsAUsageErrorBeforeAnythingIsSent(@TempDir Path dir) throws Exception {
+		Path notPem = Files.writeString(dir.resolve("ca.pem"), "not a certificate");
+		assertThatThrownBy(() -> TrustedAuthorities.fromPem(notPem)).isInstanceOf(UsageException.class)
+			.hasMessageContaining("holds no PEM certificate");
+		assertThatThrownBy(() -> TrustedAuthorities.fromPem(dir.resolve("missing.pem")))
+			.isInstanceOf(UsageException.class)
+			.hasMessageContaining("cannot read");
 	}
 
 	@Test

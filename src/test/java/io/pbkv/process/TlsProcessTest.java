@@ -1,9 +1,12 @@
 package io.pbkv.process;
 
+import io.pbkv.security.TokensFile;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -195,6 +198,119 @@ class TlsProcessTest {
 		assertThat(viaB.statusCode()).as("a write through b, forwarded to a: %s", viaB.body()).isEqualTo(200);
 		assertThat(send(trustingNew, HttpRequest.newBuilder(URI.create(urlB + "/kv/during?consistency=local"))).body())
 			.isEqualTo("2");
+	}
+
+	/**
+	 * The production setting in full, TLS and client credentials together: the CLI works over HTTPS with
+	 * {@code --cacert} and a token (and cannot connect without the CA), and forced recovery runs over HTTPS. While
+	 * the peer answers over TLS the survivor refuses it; once the primary is lost for good, an {@code admin}
+	 * credential (not a {@code write} one) promotes the survivor, and a replacement node with an empty data dir
+	 * joins it over mutual TLS and copies its data.
+	 */
+	@Test
+	void withCredentialsTheCliAndForcedRecoveryWorkOverHttps() throws Exception {
+		TestCertificates certs = new TestCertificates(work.resolve("tls"), "pbkv-test-ca");
+		SSLContext trustingTheCa = certs.clientContext();
+		Path tokens = work.resolve("tokens");
+		Files.write(tokens, List.of("admin * " + TokensFile.sha256("operator"), "write * " + TokensFile.sha256("writer")));
+		String secured = "--kv.security.tokens-file=" + tokens;
+		int portA = NodeProcess.freePort();
+		int portB = NodeProcess.freePort();
+		String urlA = "https://127.0.0.1:" + portA;
+		String urlB = "https://127.0.0.1:" + portB;
+		a = new NodeProcess("a", portA, urlA, work, args(urlB, "primary", concat(certs.nodeArgs("a"), List.of(secured))))
+			.withTls(trustingTheCa);
+		b = new NodeProcess("b", portB, urlB, work, args(urlA, "backup", concat(certs.nodeArgs("b"), List.of(secured))))
+			.withTls(trustingTheCa);
+		a.start();
+		b.start();
+		a.awaitReady(Duration.ofSeconds(90));
+		b.awaitReady(Duration.ofSeconds(90));
+		HttpClient https = HttpClient.newBuilder().sslContext(trustingTheCa).connectTimeout(Duration.ofSeconds(2)).build();
+		Pair.await("b in sync with a", Duration.ofSeconds(60), () -> send(https, HttpRequest
+			.newBuilder(URI.create(urlA + "/cluster")).header("Authorization", "Bearer operator")).body()
+			.contains("\"inSync\":true"));
+
+		String ca = certs.caPem().toString();
+		Run set = cli("writer", "--nodes", urlB + "," + urlA, "--cacert", ca, "set", "k", "v");
+		assertThat(set.exit()).as(set.err()).isZero();
+		Run get = cli("writer", "--nodes", urlB, "get", "k", "--cacert", ca);
+		assertThat(get.exit()).as(get.err()).isZero();
+		assertThat(get.out()).isEqualTo("v");
+		Run untrusting = cli("writer", "--nodes", urlB, "--retries", "0", "get", "k");
+		assertThat(untrusting.exit()).as("the CLI without the CA").isNotZero();
+		assertThat(untrusting.out()).isEmpty();
+		Run anonymous = cli(null, "--nodes", urlB, "--retries", "0", "--cacert", ca, "get", "k");
+		assertThat(anonymous.exit()).as("the CLI without a token").isNotZero();
+		assertThat(anonymous.err()).contains("401");
+
+		assertThat(forcePrimary(https, urlB, "operator").statusCode()).as("while a answers over TLS").isEqualTo(409);
+		b.kill9();
+		Pair.await("a to go on alone", Duration.ofSeconds(30), () -> cli("writer", "--nodes", urlA, "--retries", "0",
+				"--cacert", ca, "set", "only-on-a", "x").exit() == 0);
+		a.kill9(); // lost for good, with a write b never saw
+		b.start().awaitLive(Duration.ofSeconds(90));
+		Thread.sleep(3 * Pair.TIMEOUT.toMillis());
+		assertThat(send(https, HttpRequest.newBuilder(URI.create(urlB + "/cluster"))
+			.header("Authorization", "Bearer operator")).body()).doesNotContain("\"role\":\"PRIMARY\"");
+		assertThat(forcePrimary(https, urlB, "writer").statusCode()).as("a write credential").isEqualTo(403);
+		HttpResponse<String> forced = forcePrimary(https, urlB, "operator");
+		assertThat(forced.statusCode()).as(forced.body()).isEqualTo(200);
+		assertThat(forced.body()).contains("may be lost");
+		Run after = cli("writer", "--nodes", urlB, "--cacert", ca, "set", "after", "y");
+		assertThat(after.exit()).as(after.err()).isZero();
+
+		// The replacement: a's address and certificate, an empty data dir, the backup role.
+		a = new NodeProcess("a", portA, urlA, work.resolve("replacement"),
+				args(urlB, "backup", concat(certs.nodeArgs("a"), List.of(secured)))).withTls(trustingTheCa);
+		a.start().awaitReady(Duration.ofSeconds(90));
+		Pair.await("the replacement in sync with b", Duration.ofSeconds(60), () -> send(https, HttpRequest
+			.newBuilder(URI.create(urlB + "/cluster")).header("Authorization", "Bearer operator")).body()
+			.contains("\"inSync\":true"));
+		for (String key : List.of("k", "after")) {
+			assertThat(send(https, HttpRequest.newBuilder(URI.create(urlA + "/kv/" + key + "?consistency=local"))
+				.header("Authorization", "Bearer writer")).statusCode()).as("%s on the replacement", key).isEqualTo(200);
+		}
+	}
+
+	private static HttpResponse<String> forcePrimary(HttpClient https, String node, String token) {
+		return send(https, HttpRequest.newBuilder(URI.create(node + "/cluster/force-primary"))
+			.header("Authorization", "Bearer " + token)
+			.POST(HttpRequest.BodyPublishers.noBody()));
+	}
+
+	private record Run(int exit, String out, String err) {
+	}
+
+	/** The command-line client as a process of its own, with {@code PBKV_TOKEN} set to the token unless null. */
+	private Run cli(String token, String... args) {
+		try {
+			return runCli(token, args);
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private Run runCli(String token, String... args) throws Exception {
+		List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+		command.addAll(NodeProcess.TEST_JVM_OPTIONS);
+		command.addAll(List.of("-cp", Path.of("target/pbkv-client/lib").toAbsolutePath() + "/*", "io.pbkv.cli.ClientMain"));
+		command.addAll(List.of(args));
+		ProcessBuilder builder = new ProcessBuilder(command);
+		builder.environment().remove("PBKV_TOKEN");
+		builder.environment().remove("PBKV_CACERT");
+		if (token != null) {
+			builder.environment().put("PBKV_TOKEN", token);
+		}
+		Path out = Files.createTempFile(work, "cli", ".out");
+		Path err = Files.createTempFile(work, "cli", ".err");
+		Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+		if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+			process.destroyForcibly();
+			throw new AssertionError("the client did not finish within 60 s: " + Files.readString(err));
+		}
+		return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
 	}
 
 	private static void copy(Path from, Path to) throws java.io.IOException {
