@@ -63,13 +63,15 @@ class LivePageProcessTest {
 		Assumptions.assumeTrue(installed, why);
 	}
 
-	private WebDriver chromium() {
+	/** @param extraArguments more Chromium switches, such as the public keys to trust */
+	private WebDriver chromium(String... extraArguments) {
 		System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.getPath());
 		ChromeOptions options = new ChromeOptions();
 		options.setBinary(CHROMIUM);
 		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
 				"--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
 				"--window-size=1200,900", "--user-data-dir=" + profile);
+		options.addArguments(extraArguments);
 		options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
 		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER)
 			.usingAnyFreePort()
@@ -121,28 +123,38 @@ class LivePageProcessTest {
 	}
 
 	/**
-	 * With client authentication on, the page asks for a token, refuses a wrong one, and with a read token signs in
-	 * (a session cookie from POST /auth/session) and shows both nodes, whose views it fetched with that credential.
+	 * In the production setting (HTTPS, mutual TLS between the nodes, client authentication on), the page asks for
+	 * a token, refuses a wrong one, and with a read token signs in (a {@code Secure} session cookie from POST
+	 * /auth/session) and shows both nodes, whose views it fetched with that credential over the nodes' TLS. The
+	 * browser trusts the two nodes' public keys and nothing else.
 	 */
 	@Test
-	void withAuthenticationOnThePageSignsInWithAReadToken() throws Exception {
+	void overHttpsWithAuthenticationOnThePageSignsInWithAReadToken() throws Exception {
 		Path tokens = work.resolve("tokens");
 		Files.write(tokens, List.of("read * " + io.pbkv.security.TokensFile.sha256("page-reader")));
+		TestCertificates certs = new TestCertificates(work.resolve("tls"), "pbkv-test-ca");
 		int portA = NodeProcess.freePort();
 		int portB = NodeProcess.freePort();
-		String secured = "--kv.security.tokens-file=" + tokens;
-		NodeProcess a = new NodeProcess("a", portA, work, Pair.args("http://127.0.0.1:" + portB, "primary",
-				Duration.ofMillis(300), Pair.TIMEOUT, secured));
-		NodeProcess b = new NodeProcess("b", portB, work, Pair.args("http://127.0.0.1:" + portA, "backup",
-				Duration.ofMillis(300), Pair.TIMEOUT, secured));
+		String urlA = "https://127.0.0.1:" + portA;
+		String urlB = "https://127.0.0.1:" + portB;
+		List<String> argsA = new java.util.ArrayList<>(certs.nodeArgs("a"));
+		List<String> argsB = new java.util.ArrayList<>(certs.nodeArgs("b"));
+		argsA.add("--kv.security.tokens-file=" + tokens);
+		argsB.add("--kv.security.tokens-file=" + tokens);
+		NodeProcess a = new NodeProcess("a", portA, urlA, work, Pair.args(urlB, "primary", Duration.ofMillis(300),
+				Pair.TIMEOUT, argsA.toArray(String[]::new))).withTls(certs.clientContext());
+		NodeProcess b = new NodeProcess("b", portB, urlB, work, Pair.args(urlA, "backup", Duration.ofMillis(300),
+				Pair.TIMEOUT, argsB.toArray(String[]::new))).withTls(certs.clientContext());
 		try (Pair pair = new Pair(a, b)) {
 			a.start();
 			b.start();
 			a.awaitReady(Duration.ofSeconds(90));
 			b.awaitReady(Duration.ofSeconds(90));
-			WebDriver browser = chromium();
+			WebDriver browser = chromium("--ignore-certificate-errors-spki-list=" + certs.publicKeyPin("a") + ","
+					+ certs.publicKeyPin("b"));
 			try {
 				browser.get(a.url() + "/");
+				assertThat(browser.getCurrentUrl()).startsWith("https://");
 				await(browser, "the sign-in form", () -> browser.findElement(By.id("sign-in")).isDisplayed());
 				browser.findElement(By.id("token")).sendKeys("not-a-token");
 				browser.findElement(By.cssSelector("#sign-in button")).click();

@@ -108,6 +108,20 @@ final class TestCertificates {
 		return file;
 	}
 
+	/**
+	 * The base64 SHA-256 of {@code node}'s public key (its SubjectPublicKeyInfo), as Chromium's
+	 * {@code --ignore-certificate-errors-spki-list} takes it: a browser test trusts exactly these keys.
+	 */
+	String publicKeyPin(String node) throws Exception {
+		KeyStore store = KeyStore.getInstance("PKCS12");
+		try (InputStream in = Files.newInputStream(keyStore(node))) {
+			store.load(in, PASSWORD.toCharArray());
+		}
+		byte[] spki = store.getCertificate("node").getPublicKey().getEncoded();
+		return java.util.Base64.getEncoder()
+			.encodeToString(java.security.MessageDigest.getInstance("SHA-256").digest(spki));
+	}
+
 	/** A client context that trusts this CA, for the test's own requests. */
 	SSLContext clientContext() throws Exception {
 		KeyStore trust = KeyStore.getInstance("PKCS12");
