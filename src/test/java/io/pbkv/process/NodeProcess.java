@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
@@ -32,6 +34,8 @@ public final class NodeProcess implements AutoCloseable {
 	private final Path jar;
 
 	private final List<String> jvmOptions;
+
+	private final Map<String, String> environment = new LinkedHashMap<>();
 
 	private final String nodeId;
 
@@ -121,9 +125,16 @@ public final class NodeProcess implements AutoCloseable {
 			throw new IllegalStateException(jar + " is missing: run the tests with ./mvnw verify");
 		}
 		Files.createDirectories(logFile.getParent());
-		process = new ProcessBuilder(command()).redirectErrorStream(true)
-			.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-			.start();
+		ProcessBuilder builder = new ProcessBuilder(command()).redirectErrorStream(true)
+			.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+		builder.environment().putAll(environment);
+		process = builder.start();
+		return this;
+	}
+
+	/** Environment variables for the node's process, set the way a container's are. */
+	public NodeProcess withEnvironment(Map<String, String> variables) {
+		environment.putAll(variables);
 		return this;
 	}
 
