@@ -13,8 +13,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -80,7 +78,7 @@ class KvController {
 		if (!local && !servesHere(request)) {
 			return route(request, null, false);
 		}
-		Outcome outcome = await(runtime.read(new Query.Get(key), local), false);
+		Outcome outcome = Replies.await(runtime.read(new Query.Get(key), local), false);
 		if (outcome instanceof Outcome.Found found && Conditions.notModified(ifNoneMatch, found.value().version())) {
 			return served(ResponseEntity.status(HttpStatus.NOT_MODIFIED)
 				.eTag(Conditions.etag(found.value().version()))
@@ -109,7 +107,7 @@ class KvController {
 			return route(request, null, false);
 		}
 		Query query = new Query.List(prefix, values, after, pageSize);
-		return served(OutcomeResponses.toResponse(await(runtime.read(query, local), false)));
+		return served(OutcomeResponses.toResponse(Replies.await(runtime.read(query, local), false)));
 	}
 
 	/**
@@ -177,7 +175,7 @@ class KvController {
 		if (!servesHere(request)) {
 			return route(request, body, true);
 		}
-		Outcome outcome = await(runtime.write(command), true);
+		Outcome outcome = Replies.await(runtime.write(command), true);
 		if (outcome instanceof Outcome.Written w) {
 			DirectAnswers.written(response, w, nodeId);
 			return null;
@@ -221,20 +219,6 @@ class KvController {
 			.headers(response.getHeaders())
 			.header(DirectAnswers.PRIMARY_HEADER, nodeId)
 			.body(response.getBody());
-	}
-
-	/** The outcome; the node answers every request within kv.limits.request-timeout, so no timer is set here. */
-	private Outcome await(CompletableFuture<Outcome> reply, boolean write) {
-		try {
-			return reply.get();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return write ? new Outcome.Indeterminate("interrupted") : new Outcome.Unavailable("interrupted");
-		}
-		catch (ExecutionException ex) {
-			throw new IllegalStateException(ex.getCause());
-		}
 	}
 
 	/** Reads the body as raw bytes, whatever the Content-Type, refusing more than the limit. */

@@ -8,7 +8,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -16,11 +15,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A witness (kv.role=witness) holds no values: every {@code /kv} request gets {@code 503} with
@@ -40,23 +36,14 @@ final class WitnessGate extends OncePerRequestFilter {
 			throws ServletException, IOException {
 		NodeStatus status = runtime.getObject().status();
 		String primary = status.primaryId();
-		Map<String, Object> problem = new LinkedHashMap<>();
-		problem.put("type", "urn:pbkv:problem:witness");
-		problem.put("title", HttpStatus.SERVICE_UNAVAILABLE.getReasonPhrase());
-		problem.put("status", 503);
-		problem.put("detail", "node " + status.nodeId() + " is a witness: it votes and holds no values; "
-				+ (primary != null ? "ask the primary, " + primary + " at " + status.primaryUrl()
-						: "no primary is known right now"));
-		if (status.primaryUrl() != null) {
-			problem.put("primaryUrl", status.primaryUrl());
-		}
-		response.setStatus(503);
-		response.setHeader(HttpHeaders.RETRY_AFTER, "1");
 		if (primary != null) {
 			response.setHeader(DirectAnswers.PRIMARY_HEADER, primary);
 		}
-		response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-		response.getOutputStream().write(JsonMapper.shared().writeValueAsBytes(problem));
+		Problems.write(response, HttpStatus.SERVICE_UNAVAILABLE, "witness", "node " + status.nodeId()
+				+ " is a witness: it votes and holds no values; "
+				+ (primary != null ? "ask the primary, " + primary + " at " + status.primaryUrl()
+						: "no primary is known right now"),
+				null, status.primaryUrl() != null ? Map.of("primaryUrl", status.primaryUrl()) : Map.of());
 	}
 
 	@Configuration(proxyBeanMethods = false)

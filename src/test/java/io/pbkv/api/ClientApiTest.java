@@ -21,8 +21,12 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -314,6 +318,65 @@ class ClientApiTest {
 	@Test
 	void servedResponsesNameTheNodeThatServedThem() throws Exception {
 		assertThat(put("who", "x").headers().firstValue("X-Kv-Primary")).hasValue("solo");
+	}
+
+	/**
+	 * The common requests are answered before Spring MVC ({@link KvFastPath}); the same request with a query string
+	 * goes on to the controller. Both must answer alike: status, every header but the date and the framing, and
+	 * the body.
+	 */
+	@Test
+	void theFastPathAndTheControllerAnswerAlike() throws Exception {
+		assertAlike(put("alike/1", "a"), send("PUT", "/kv/alike/2?via=controller", "a".getBytes()), true);
+		assertAlike(get("/kv/alike/1"), get("/kv/alike/1?consistency=linearizable"), false);
+		assertAlike(get("/kv/alike/none"), get("/kv/alike/none?consistency=linearizable"), false);
+		assertAlike(send("DELETE", "/kv/alike/1", null), send("DELETE", "/kv/alike/2?via=controller", null), false);
+		assertThat(get("/kv/alike/2").statusCode()).isEqualTo(404);
+	}
+
+	@Autowired
+	FilterRegistrationBean<KvFastPath> fastPath;
+
+	@Test
+	void theFastPathAnswersACommonRequestWithoutSpringMvc() throws Exception {
+		put("fast", "path");
+		MockHttpServletRequest request = new MockHttpServletRequest("GET", "/kv/fast");
+		MockHttpServletResponse response = new MockHttpServletResponse();
+		fastPath.getFilter().doFilter(request, response, (req, res) -> {
+			throw new AssertionError("a common GET went on to Spring MVC");
+		});
+		assertThat(response.getStatus()).isEqualTo(200);
+		assertThat(response.getContentAsString()).isEqualTo("path");
+		MockHttpServletRequest conditional = new MockHttpServletRequest("GET", "/kv/fast");
+		conditional.addHeader("If-None-Match", "\"1\"");
+		boolean[] passedOn = new boolean[1];
+		fastPath.getFilter().doFilter(conditional, new MockHttpServletResponse(), (req, res) -> passedOn[0] = true);
+		assertThat(passedOn[0]).as("a conditional GET goes on to the controller").isTrue();
+	}
+
+	private void assertAlike(HttpResponse<byte[]> fast, HttpResponse<byte[]> controller, boolean writeResult) {
+		assertThat(fast.statusCode()).isEqualTo(controller.statusCode());
+		java.util.Map<String, List<String>> fastHeaders = new java.util.TreeMap<>(fast.headers().map());
+		java.util.Map<String, List<String>> controllerHeaders = new java.util.TreeMap<>(controller.headers().map());
+		for (var headers : List.of(fastHeaders, controllerHeaders)) {
+			headers.remove("date");
+			// Framing, not content: a problem written at once has a length, Spring MVC's is chunked.
+			headers.remove("content-length");
+			headers.remove("transfer-encoding");
+			if (writeResult) {
+				headers.remove("etag"); // each write's own version
+			}
+		}
+		assertThat(fastHeaders).isEqualTo(controllerHeaders);
+		if (writeResult) {
+			assertThat(body(fast).propertyNames()).containsExactlyElementsOf(body(controller).propertyNames());
+		}
+		else if (fast.headers().firstValue("Content-Type").orElse("").contains("json")) {
+			assertThat(body(fast)).isEqualTo(body(controller));
+		}
+		else {
+			assertThat(fast.body()).isEqualTo(controller.body());
+		}
 	}
 
 }

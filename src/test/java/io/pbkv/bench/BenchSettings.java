@@ -88,7 +88,15 @@ public record BenchSettings(Path jar, Path java, Path workRoot, Duration duratio
 
 	/** A node as {@link #node(String, int, Path, List)} makes it, with these JVM options (the scale rows' -Xmx). */
 	NodeProcess node(String nodeId, int port, Path workDir, List<String> jvmOptions, List<String> args) {
-		return new NodeProcess(this.java, this.jar, jvmOptions, nodeId, port, workDir, args);
+		List<String> options = new java.util.ArrayList<>(nodeJavaOptions(System.getenv()));
+		options.addAll(jvmOptions);
+		return new NodeProcess(this.java, this.jar, options, nodeId, port, workDir, args);
+	}
+
+	/** {@code PBKV_BENCH_NODE_JAVA_OPTS}: JVM options for the nodes alone (not the load generator), to compare. */
+	static List<String> nodeJavaOptions(Map<String, String> env) {
+		String options = env.getOrDefault("PBKV_BENCH_NODE_JAVA_OPTS", "").strip();
+		return options.isEmpty() ? List.of() : List.of(options.split("\\s+"));
 	}
 
 	/** The JVM options of the scale rows' nodes: {@code -Xmx} when {@link #scaleXmx()} is set, else none. */
