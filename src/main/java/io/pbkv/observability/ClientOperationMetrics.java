@@ -1,8 +1,10 @@
 package io.pbkv.observability;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.HandlerInterceptor;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
@@ -19,8 +21,14 @@ class ClientOperationMetrics implements WebMvcConfigurer, HandlerInterceptor {
 
 	private final ClientOperationTimers timers;
 
-	ClientOperationMetrics(ClientOperationTimers timers) {
-		this.timers = timers;
+	ClientOperationMetrics(MeterRegistry registry) {
+		this.timers = new ClientOperationTimers(registry);
+	}
+
+	/** The same timers for the fast path; made here so that a Spring MVC slice test gets them too. */
+	@Bean
+	ClientOperationTimers clientOperationTimers() {
+		return timers;
 	}
 
 	@Override

@@ -7,19 +7,17 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-import org.springframework.stereotype.Component;
-
 /**
  * The client operations' timers, by type and outcome ({@code kv.client.operations}): recorded by the fast path of
  * the common requests and by the Spring MVC interceptor for the rest, so every request is timed once.
  */
-@Component
 public class ClientOperationTimers {
 
 	private final MeterRegistry registry;
 
 	private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
+	/** Made by {@link ClientOperationMetrics}, which shares them as a bean. */
 	ClientOperationTimers(MeterRegistry registry) {
 		this.registry = registry;
 	}
