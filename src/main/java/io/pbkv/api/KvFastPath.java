@@ -61,7 +61,6 @@ final class KvFastPath implements Filter {
 		this.maxValueBytes = properties.limits().maxValueBytes().toBytes();
 	}
 
-
 	@Override
 	public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
 			throws IOException, ServletException {
@@ -85,22 +84,16 @@ final class KvFastPath implements Filter {
 			case "delete" -> Replies.await(runtime.write(new Command.Delete(key, Precondition.NONE)), true);
 			default -> Replies.await(runtime.read(new Query.Get(key), false), false);
 		};
+		// Named when it answered as primary, as the controller does; a write's answer always names it.
 		String primary = runtime.status().role() == Role.PRIMARY ? nodeId : null;
+		if (primary != null) {
+			response.setHeader(DirectAnswers.PRIMARY_HEADER, primary);
+		}
 		switch (outcome) {
 			case Outcome.Written w -> DirectAnswers.written(response, w, nodeId);
 			case Outcome.Found found -> DirectAnswers.found(response, found, primary);
-			case Outcome.Deleted d -> {
-				response.setStatus(HttpServletResponse.SC_NO_CONTENT);
-				if (primary != null) {
-					response.setHeader(DirectAnswers.PRIMARY_HEADER, primary);
-				}
-			}
-			default -> {
-				if (primary != null) {
-					response.setHeader(DirectAnswers.PRIMARY_HEADER, primary);
-				}
-				Problems.write(response, OutcomeResponses.toResponse(outcome), request.getRequestURI());
-			}
+			case Outcome.Deleted d -> response.setStatus(HttpServletResponse.SC_NO_CONTENT);
+			default -> Problems.write(response, OutcomeResponses.toResponse(outcome), request.getRequestURI());
 		}
 		timers.record(type, response.getStatus(), System.nanoTime() - start);
 	}

@@ -33,8 +33,6 @@ final class CommandLine {
 	record Invocation(ClientOptions options, ClientCommand command, Path caCert) {
 	}
 
-
-
 	private CommandLine() {
 	}
 

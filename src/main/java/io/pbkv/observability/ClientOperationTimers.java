@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
  * The client operations' timers, by type and outcome ({@code kv.client.operations}): recorded by the fast path of
  * the common requests and by the Spring MVC interceptor for the rest, so every request is timed once.
  */
-public class ClientOperationTimers {
+public final class ClientOperationTimers {
 
 	private final MeterRegistry registry;
 
