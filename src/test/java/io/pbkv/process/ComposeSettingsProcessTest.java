@@ -1,14 +1,11 @@
 package io.pbkv.process;
 
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,9 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -80,7 +74,7 @@ class ComposeSettingsProcessTest {
 			String advertised = env.remove("KV_ADVERTISED_URL");
 			NodeProcess node = new NodeProcess(nodeId, ports.get(service), advertised, work, List.of())
 				.withEnvironment(env)
-				.withTls(trusting(secrets.resolve("ca.pem")));
+				.withTls(TestCertificates.trusting(secrets.resolve("ca.pem")));
 			nodes.add(node);
 			assertThat(advertised).startsWith("https://localhost:");
 			node.start();
@@ -90,7 +84,7 @@ class ComposeSettingsProcessTest {
 		a.awaitReady(Duration.ofSeconds(90));
 		b.awaitReady(Duration.ofSeconds(90));
 
-		HttpClient https = HttpClient.newBuilder().sslContext(trusting(secrets.resolve("ca.pem"))).build();
+		HttpClient https = HttpClient.newBuilder().sslContext(TestCertificates.trusting(secrets.resolve("ca.pem"))).build();
 		Pair.await("b in sync with a", Duration.ofSeconds(60), () -> send(https, HttpRequest
 			.newBuilder(URI.create(a.url() + "/cluster")).header("Authorization", "Bearer " + adminToken)).body()
 			.contains("\"inSync\":true"));
@@ -143,19 +137,6 @@ class ComposeSettingsProcessTest {
 	@SuppressWarnings("unchecked")
 	private static Map<String, Object> map(Object yaml) {
 		return (Map<String, Object>) yaml;
-	}
-
-	private static SSLContext trusting(Path caPem) throws Exception {
-		KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-		store.load(null, null);
-		try (InputStream in = Files.newInputStream(caPem)) {
-			store.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-		}
-		TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-		trust.init(store);
-		SSLContext context = SSLContext.getInstance("TLS");
-		context.init(null, trust.getTrustManagers(), null);
-		return context;
 	}
 
 	/** Runs a command to its end; fails unless it exits 0. Returns what it printed. */

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -124,9 +125,15 @@ final class TestCertificates {
 
 	/** A client context that trusts this CA, for the test's own requests. */
 	SSLContext clientContext() throws Exception {
-		KeyStore trust = KeyStore.getInstance("PKCS12");
-		try (InputStream in = Files.newInputStream(trustStore())) {
-			trust.load(in, PASSWORD.toCharArray());
+		return trusting(caPem());
+	}
+
+	/** A client context that trusts the CA certificate in a PEM file, such as one openssl made. */
+	static SSLContext trusting(Path caPem) throws Exception {
+		KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+		trust.load(null, null);
+		try (InputStream in = Files.newInputStream(caPem)) {
+			trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
 		}
 		TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
 		factory.init(trust);
