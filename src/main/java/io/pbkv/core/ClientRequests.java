@@ -99,8 +99,8 @@ final class ClientRequests {
 	 * or in flight (so two writes conditional on one version cannot both be accepted); null when it may go on.
 	 */
 	private Outcome refusal(Command command, KvStateMachine state) {
-		if (command instanceof Command.Put put && put.precondition() instanceof Precondition.None) {
-			return null; // nothing to judge, so no walk down the state's tree
+		if (!KvStateMachine.mayRefuse(command)) {
+			return null; // so no walk down the state's tree
 		}
 		String key = command.key();
 		return KvStateMachine.refusal(command, key == null ? 0 : pending.projectedVersion(key, state));

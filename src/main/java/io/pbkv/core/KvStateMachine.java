@@ -54,7 +54,7 @@ public final class KvStateMachine implements StateMachine {
 	 */
 	private Outcome applyPut(LogEntry entry, Command.Put put) {
 		VersionedValue old = null;
-		if (!(put.precondition() instanceof Precondition.None)) {
+		if (mayRefuse(put)) {
 			old = data.get(put.key());
 			Outcome refusal = refusal(put, old == null ? 0 : old.version());
 			if (refusal != null) {
@@ -79,6 +79,11 @@ public final class KvStateMachine implements StateMachine {
 		bytes -= old.value().length + 2L * delete.key().length() + 64;
 		data = data.minus(delete.key());
 		return new Outcome.Deleted(delete.key(), entry.index(), entry.epoch());
+	}
+
+	/** Whether {@link #refusal} can refuse {@code command} at some version; if not, nobody need look the version up. */
+	static boolean mayRefuse(Command command) {
+		return !(command instanceof Command.Put put && put.precondition() instanceof Precondition.None);
 	}
 
 	/**
