@@ -56,7 +56,7 @@ public final class KvStateMachine implements StateMachine {
 		VersionedValue old = null;
 		if (mayRefuse(put)) {
 			old = data.get(put.key());
-			Outcome refusal = refusal(put, old == null ? 0 : old.version());
+			Outcome refusal = refusal(put, version(old));
 			if (refusal != null) {
 				return refusal;
 			}
@@ -65,20 +65,30 @@ public final class KvStateMachine implements StateMachine {
 		if (old == null && next.size() == data.size()) {
 			old = data.get(put.key());
 		}
-		bytes += put.value().length - (old == null ? -(2L * put.key().length() + 64) : old.value().length);
+		bytes += weight(put.key(), put.value()) - (old == null ? 0 : weight(put.key(), old.value()));
 		data = next;
 		return new Outcome.Written(put.key(), entry.index(), entry.epoch());
 	}
 
 	private Outcome applyDelete(LogEntry entry, Command.Delete delete) {
 		VersionedValue old = data.get(delete.key());
-		Outcome refusal = refusal(delete, old == null ? 0 : old.version());
+		Outcome refusal = refusal(delete, version(old));
 		if (refusal != null) {
 			return refusal;
 		}
-		bytes -= old.value().length + 2L * delete.key().length() + 64;
+		bytes -= weight(delete.key(), old.value());
 		data = data.minus(delete.key());
 		return new Outcome.Deleted(delete.key(), entry.index(), entry.epoch());
+	}
+
+	/** A key's version, 0 when it is absent. */
+	private static long version(VersionedValue value) {
+		return value == null ? 0 : value.version();
+	}
+
+	/** What one key and its value weigh in {@link #bytes()}: the value, the key's chars, and a map entry's overhead. */
+	private static long weight(String key, byte[] value) {
+		return value.length + 2L * key.length() + 64;
 	}
 
 	/** Whether {@link #refusal} can refuse {@code command} at some version; if not, nobody need look the version up. */
@@ -103,8 +113,7 @@ public final class KvStateMachine implements StateMachine {
 	}
 
 	public long versionOf(String key) {
-		VersionedValue value = data.get(key);
-		return value == null ? 0 : value.version();
+		return version(data.get(key));
 	}
 
 	public Outcome read(Query query) {
@@ -172,7 +181,7 @@ public final class KvStateMachine implements StateMachine {
 	public void restore(Snapshot snapshot) {
 		data = (TreePMap<String, VersionedValue>) snapshot.data();
 		bytes = 0;
-		data.forEach((key, value) -> bytes += value.value().length + 2L * key.length() + 64);
+		data.forEach((key, value) -> bytes += weight(key, value.value()));
 		epochs.clear();
 		epochs.putAll(snapshot.epochs());
 		appliedIndex = snapshot.lastIndex();
