@@ -10,27 +10,36 @@ import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingDeque;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Carries one lane of messages to one peer on one long-lived WebSocket to {@code <peer>/internal/replicate}: a
- * bounded queue (when full, the oldest message is dropped) drained by one thread, which writes everything
- * queued as one binary message and goes on at once, without waiting for an answer. Answers come back as messages
- * of the peer's own, on its stream to this node. So a batch costs a frame, not an HTTP request on each side, and
- * batches follow each other as fast as the socket takes them, in order.
+ * bounded queue (when full, the oldest message is dropped) whose messages leave as one binary message per write,
+ * without waiting for an answer. Answers come back as messages of the peer's own, on its stream to this node. So a
+ * batch costs a frame, not an HTTP request on each side, and batches follow each other as fast as the socket takes
+ * them, in order.
  * <p>
- * Every quarter {@code timeout} the sender pings; a stream whose ping is unanswered for {@code timeout}, or whose
+ * The thread that queues a message writes it itself when the stream is open and no write is under way: the socket
+ * write does not block (the JDK's WebSocket finishes a write the socket cannot take at once on its own), so the
+ * loop loses no time, and the message skips the wake-up of a sender thread, which cost a pair about 80 us of every
+ * write at one connection. Messages that queue up while a write is under way leave together when it completes, on
+ * the lane's own thread, which also opens the stream, pings, and watches the deadlines.
+ * <p>
+ * Every quarter {@code timeout} the lane pings; a stream whose ping is unanswered for {@code timeout}, or whose
  * write does not complete within it, is abandoned (a link the network silently cut) and a new one is opened. With
  * the request timeout of a third of the heartbeat timeout, a silently dead stream is replaced within about 0.42 of
  * the heartbeat timeout: before the silence can cost a failover or a drop. A
@@ -61,7 +70,19 @@ final class PeerStream {
 	/** Extra time a write may take per byte it carries, so that a large batch is not cut off mid-transfer. */
 	private final long nanosPerMegabyte;
 
-	private final BlockingDeque<Message> queue = new LinkedBlockingDeque<>(PeerSender.QUEUE_CAPACITY);
+	private final ReentrantLock lock = new ReentrantLock();
+
+	/** Signalled when the lane's thread has something to do: a write completed late, or the stream failed. */
+	private final Condition attention = lock.newCondition();
+
+	/** Guarded by {@link #lock}; at most {@link PeerSender#QUEUE_CAPACITY} messages. */
+	private final ArrayDeque<Message> queue = new ArrayDeque<>();
+
+	/** The open stream, or null while there is none; guarded by {@link #lock}, set by the lane's thread. */
+	private Connection connection;
+
+	/** The write the socket did not finish at once, or null; guarded by {@link #lock}. */
+	private Write inFlight;
 
 	private final PeerLink link;
 
@@ -74,6 +95,10 @@ final class PeerStream {
 
 	/** Whether a stream is open now; for the meter. */
 	private volatile boolean open;
+
+	/** A batch the socket is still taking: how many messages it carries and by when it must be written. */
+	private record Write(CompletableFuture<WebSocket> future, int messages, long deadlineNanos) {
+	}
 
 	PeerStream(String url, String lane, HttpClient http, String token, Duration timeout, Duration perMegabyte,
 			PeerLink link, MeterRegistry registry, PeerSender.Factory fallbackFactory) {
@@ -97,9 +122,9 @@ final class PeerStream {
 			.tag("peer", url)
 			.tag("lane", lane)
 			.register(registry);
-		// A platform thread: the sender's waits are timed (the next ping, a write's deadline), and a virtual thread's
-		// timed park schedules and cancels a timer task each time, which woke the JDK's delay scheduler twice per
-		// batch, a few percent of a node's CPU under load.
+		// A platform thread: its waits are timed (the next ping, a write's deadline), and a virtual thread's timed
+		// park schedules and cancels a timer task each time, which woke the JDK's delay scheduler twice per wait, a
+		// few percent of a node's CPU under load.
 		this.thread = Thread.ofPlatform()
 			.daemon()
 			.name("pbkv-peer-" + lane + "-" + url)
@@ -108,28 +133,44 @@ final class PeerStream {
 
 	private int queued() {
 		PeerSender posts = fallback;
-		return queue.size() + (posts == null ? 0 : posts.queued());
+		lock.lock();
+		try {
+			return queue.size() + (posts == null ? 0 : posts.queued());
+		}
+		finally {
+			lock.unlock();
+		}
 	}
 
 	void start() {
 		thread.start();
 	}
 
-	/** Queues without blocking; when the queue is full the oldest message makes room and is counted as dropped. */
+	/**
+	 * Queues without blocking, and writes what is queued at once when the stream is open and idle; when the queue
+	 * is full the oldest message makes room and is counted as dropped.
+	 */
 	void enqueue(Message message) {
 		PeerSender posts = fallback;
 		if (posts != null) {
 			posts.enqueue(message);
 			return;
 		}
-		while (!queue.offerLast(message)) {
-			if (queue.pollFirst() != null) {
+		lock.lock();
+		try {
+			if (queue.size() >= PeerSender.QUEUE_CAPACITY) {
+				queue.pollFirst();
 				link.overflowed();
 			}
+			queue.addLast(message);
+			writeQueued();
+		}
+		finally {
+			lock.unlock();
 		}
 	}
 
-	/** Asks the sender to stop; a write under way is abandoned. */
+	/** Asks the lane's thread to stop; a write under way is abandoned. */
 	void interrupt() {
 		thread.interrupt();
 		PeerSender posts = fallback;
@@ -138,7 +179,7 @@ final class PeerStream {
 		}
 	}
 
-	/** Waits for the sender to stop, until {@link System#nanoTime()} reaches {@code deadlineNanos} at most. */
+	/** Waits for the lane's thread to stop, until {@link System#nanoTime()} reaches {@code deadlineNanos} at most. */
 	void await(long deadlineNanos) throws InterruptedException {
 		long left = deadlineNanos - System.nanoTime();
 		if (left > 0) {
@@ -150,68 +191,209 @@ final class PeerStream {
 		}
 	}
 
+	/**
+	 * Writes queued messages, a batch of about {@link PeerSender#TARGET_REQUEST_BYTES} at a time, for as long as
+	 * the socket takes each at once; stops at a write it does not, which the lane's thread follows. Lock held.
+	 */
+	private void writeQueued() {
+		while (idle() && !queue.isEmpty()) {
+			List<byte[]> batch = takeBatch();
+			byte[] body = MessageCodec.batch(batch);
+			CompletableFuture<WebSocket> write = connection.socket.sendBinary(ByteBuffer.wrap(body), true);
+			if (!write.isDone()) {
+				inFlight = new Write(write, batch.size(),
+						System.nanoTime() + timeout.toNanos() + nanosPerMegabyte * body.length / (1 << 20));
+				write.whenComplete((socket, failure) -> callAttention());
+				return;
+			}
+			if (write.isCompletedExceptionally()) {
+				link.failed(batch.size());
+				connection.fail("the stream failed: " + failure(write));
+			}
+		}
+	}
+
+	/**
+	 * Whether a write may start now: the stream is open and the last write is done. A write that completed since
+	 * is accounted for here, and one that failed fails the stream. Lock held.
+	 */
+	private boolean idle() {
+		if (inFlight != null && inFlight.future().isDone()) {
+			Write done = inFlight;
+			inFlight = null;
+			if (done.future().isCompletedExceptionally()) {
+				link.failed(done.messages());
+				if (connection != null) {
+					connection.fail("the stream failed: " + failure(done.future()));
+				}
+			}
+		}
+		return inFlight == null && connection != null && !connection.failed;
+	}
+
+	/** Takes messages from the head of the queue, encoded, up to about {@link PeerSender#TARGET_REQUEST_BYTES}. */
+	private List<byte[]> takeBatch() {
+		List<byte[]> batch = new ArrayList<>();
+		long bytes = 0;
+		while (!queue.isEmpty()) {
+			byte[] encoded = MessageCodec.encodeMessage(queue.peekFirst());
+			if (!batch.isEmpty() && bytes + encoded.length > PeerSender.TARGET_REQUEST_BYTES) {
+				break;
+			}
+			queue.pollFirst();
+			batch.add(encoded);
+			bytes += encoded.length;
+		}
+		return batch;
+	}
+
+	private static Throwable failure(CompletableFuture<?> future) {
+		try {
+			future.join();
+			return null;
+		}
+		catch (CompletionException | CancellationException ex) {
+			return ex.getCause() == null ? ex : ex.getCause();
+		}
+	}
+
+	private void callAttention() {
+		lock.lock();
+		try {
+			attention.signal();
+		}
+		finally {
+			lock.unlock();
+		}
+	}
+
 	private void run() {
-		Connection connection = null;
-		List<Message> drained = new ArrayList<>();
+		Connection current = null;
 		try {
 			while (!Thread.currentThread().isInterrupted()) {
-				if (connection == null || connection.broken()) {
-					open = false;
-					if (connection != null) {
-						connection.abort();
+				if (current == null || current.broken()) {
+					if (current != null) {
+						closed(current);
 					}
-					connection = open();
-					open = connection != null;
-					if (connection == null) {
+					current = open();
+					if (current == null) {
 						if (fallback != null) {
 							handOverToFallback();
 							return;
 						}
-						// What waited for this stream is dropped, as a failed request's batch is: the protocol sends
-						// again what still matters, and a peer that is down for long cannot fill the heap.
-						queue.drainTo(drained);
-						if (!drained.isEmpty()) {
-							link.failed(drained.size());
-							drained.clear();
-						}
+						dropQueued();
 						Thread.sleep(RECONNECT_BACKOFF);
 						continue;
 					}
+					opened(current);
 				}
-				Message first = queue.pollFirst(connection.untilNextPing(), TimeUnit.NANOSECONDS);
-				if (first != null) {
-					drained.add(first);
-					queue.drainTo(drained);
-					int unsent = connection.write(drained);
-					if (unsent > 0) {
-						link.failed(unsent);
-					}
-					drained.clear();
-				}
-				connection.pingIfDue();
+				current.pingIfDue();
+				awaitAttention(current);
 			}
 		}
 		catch (InterruptedException ex) {
 			// close(): stop quietly; what is queued is lost, as it would be in a crash.
 		}
 		finally {
-			open = false;
-			if (connection != null) {
-				connection.abort();
+			if (current != null) {
+				closed(current);
 			}
+		}
+	}
+
+	/** The stream is the lane's now: what queued while it opened leaves at once. */
+	private void opened(Connection current) {
+		lock.lock();
+		try {
+			connection = current;
+			open = true;
+			writeQueued();
+		}
+		finally {
+			lock.unlock();
+		}
+	}
+
+	/** The stream is abandoned: a write still under way on it counts as failed. */
+	private void closed(Connection current) {
+		lock.lock();
+		try {
+			if (inFlight != null) {
+				if (!inFlight.future().isDone() || inFlight.future().isCompletedExceptionally()) {
+					link.failed(inFlight.messages());
+				}
+				inFlight = null;
+			}
+			connection = null;
+			open = false;
+		}
+		finally {
+			lock.unlock();
+		}
+		current.abort();
+	}
+
+	/**
+	 * What waited for a stream that could not be opened is dropped, as a failed request's batch is: the protocol
+	 * sends again what still matters, and a peer that is down for long cannot fill the heap.
+	 */
+	private void dropQueued() {
+		lock.lock();
+		try {
+			if (!queue.isEmpty()) {
+				link.failed(queue.size());
+				queue.clear();
+			}
+		}
+		finally {
+			lock.unlock();
+		}
+	}
+
+	/**
+	 * Writes what queued behind a late write once it completed, and waits until the next ping is due, the write
+	 * under way passes its deadline (the stream then counts as failed), or something calls for attention.
+	 */
+	private void awaitAttention(Connection current) throws InterruptedException {
+		lock.lock();
+		try {
+			writeQueued();
+			long wait = current.untilNextPing();
+			if (inFlight != null) {
+				long left = inFlight.deadlineNanos() - System.nanoTime();
+				if (left <= 0) {
+					current.fail("a write to the stream took longer than "
+							+ TimeUnit.NANOSECONDS.toMillis(timeout.toNanos()) + " ms or its allowance for its size");
+					return;
+				}
+				wait = Math.min(wait, left);
+			}
+			if (wait > 0 && !current.failed) {
+				attention.awaitNanos(wait);
+			}
+		}
+		finally {
+			lock.unlock();
 		}
 	}
 
 	/** Moves what is queued to the POST sender, which carries this lane from now on. */
 	private void handOverToFallback() {
-		List<Message> left = new ArrayList<>();
-		queue.drainTo(left);
+		List<Message> left;
+		lock.lock();
+		try {
+			left = new ArrayList<>(queue);
+			queue.clear();
+		}
+		finally {
+			lock.unlock();
+		}
 		left.forEach(fallback::enqueue);
 	}
 
 	/** A new stream, or null when the peer refused or did not answer (then {@link #fallback} may be set). */
 	private Connection open() throws InterruptedException {
-		Connection connection = new Connection();
+		Connection stream = new Connection();
 		WebSocket.Builder builder = http.newWebSocketBuilder()
 			.connectTimeout(timeout)
 			.header(PeerProtocol.HEADER, Integer.toString(PeerProtocol.VERSION))
@@ -219,13 +401,13 @@ final class PeerStream {
 		if (token != null) {
 			builder.header(PeerSender.TOKEN_HEADER, token);
 		}
-		CompletableFuture<WebSocket> opening = builder.buildAsync(endpoint, connection);
+		CompletableFuture<WebSocket> opening = builder.buildAsync(endpoint, stream);
 		try {
-			connection.socket = opening.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-			connection.lastPongAt = System.nanoTime();
-			link.speaks(PeerProtocol.ofSubprotocol(connection.socket.getSubprotocol()));
+			stream.socket = opening.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+			stream.lastPongAt = System.nanoTime();
+			link.speaks(PeerProtocol.ofSubprotocol(stream.socket.getSubprotocol()));
 			link.answered();
-			return connection;
+			return stream;
 		}
 		catch (ExecutionException ex) {
 			if (ex.getCause() instanceof WebSocketHandshakeException refused) {
@@ -286,7 +468,8 @@ final class PeerStream {
 			return Math.max(0, nextPingAt - System.nanoTime());
 		}
 
-		void pingIfDue() throws InterruptedException {
+		/** Pings when a ping is due and the last one was answered; the pong, not the write, is what counts. */
+		void pingIfDue() {
 			long now = System.nanoTime();
 			if (now < nextPingAt) {
 				return;
@@ -294,48 +477,21 @@ final class PeerStream {
 			nextPingAt = now + timeout.toNanos() / 4;
 			if (pingSentAt < 0 || lastPongAt >= pingSentAt) {
 				pingSentAt = now;
-				complete(socket.sendPing(ByteBuffer.allocate(0)), timeout.toNanos());
+				socket.sendPing(ByteBuffer.allocate(0)).whenComplete((socket, failure) -> {
+					if (failure != null) {
+						fail("the stream failed: " + failure);
+					}
+				});
 			}
 		}
 
-		/**
-		 * Writes the messages as one binary message per {@link PeerSender#TARGET_REQUEST_BYTES} or so; returns how
-		 * many were not written because a write failed.
-		 */
-		int write(List<Message> messages) throws InterruptedException {
-			int left = messages.size();
-			for (List<byte[]> batch : PeerSender.batches(messages)) {
-				if (!writeBatch(batch)) {
-					return left;
-				}
-				left -= batch.size();
+		/** Marks the stream failed, so that the lane's thread opens a new one. */
+		void fail(String reason) {
+			if (!failed) {
+				failed = true;
+				link.unanswered(reason);
 			}
-			return 0;
-		}
-
-		private boolean writeBatch(List<byte[]> encoded) throws InterruptedException {
-			byte[] body = MessageCodec.batch(encoded);
-			return complete(socket.sendBinary(ByteBuffer.wrap(body), true),
-					timeout.toNanos() + nanosPerMegabyte * body.length / (1 << 20));
-		}
-
-		private boolean complete(CompletableFuture<WebSocket> write, long waitNanos) throws InterruptedException {
-			try {
-				write.get(waitNanos, TimeUnit.NANOSECONDS);
-				return true;
-			}
-			catch (ExecutionException ex) {
-				fail("the stream failed: " + ex.getCause());
-			}
-			catch (TimeoutException ex) {
-				fail("a write to the stream took longer than " + TimeUnit.NANOSECONDS.toMillis(waitNanos) + " ms");
-			}
-			return false;
-		}
-
-		private void fail(String reason) {
-			failed = true;
-			link.unanswered(reason);
+			callAttention();
 		}
 
 		void abort() {
