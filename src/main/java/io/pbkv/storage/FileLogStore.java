@@ -100,7 +100,7 @@ public final class FileLogStore implements LogStore {
 		opened = true;
 		LogRecovery.Result found = LogRecovery.recover(dir, fsync, preload);
 		segments.addAll(found.segments());
-		segmentsOnDisk = segments.stream().mapToLong(SegmentFile::size).sum();
+		segmentsOnDisk = segments.stream().mapToLong(SegmentFile::length).sum();
 		snapshotFile = found.snapshotFile();
 		snapshotBytes = found.snapshotBytes();
 		snapshotIndex = found.snapshot().lastIndex();
@@ -175,9 +175,9 @@ public final class FileLogStore implements LogStore {
 		}
 		forceDirectory();
 		SegmentFile segment = active();
-		long before = segment.size();
+		long before = segment.length();
 		segment.truncateFrom(fromIndex);
-		segmentsOnDisk -= before - segment.size();
+		segmentsOnDisk -= before - segment.length();
 		nextIndex = fromIndex;
 		if (commitIndex > snapshotIndex) {
 			// The cut may have removed the record that made the commit index durable.
@@ -303,6 +303,8 @@ public final class FileLogStore implements LogStore {
 		}
 		try {
 			if (!segments.isEmpty()) { // empty when open() failed: nothing to sync, and the failure must show
+				flush();
+				trim(active());
 				sync();
 			}
 		}
@@ -355,6 +357,7 @@ public final class FileLogStore implements LogStore {
 	private void roll(long baseIndex) throws IOException {
 		flush();
 		SegmentFile full = active();
+		trim(full);
 		if (fsync) {
 			// Recovery tolerates a torn record only at the end of the last segment.
 			full.force();
@@ -364,23 +367,31 @@ public final class FileLogStore implements LogStore {
 	}
 
 	private void startSegment(long baseIndex) throws IOException {
-		segments.add(SegmentFile.create(dir, baseIndex));
+		segments.add(SegmentFile.create(dir, baseIndex, SegmentFile.preallocation(fsync)));
 		directoryChanged = true;
+	}
+
+	/** Gives back the zeros written ahead of a segment's records; the next force makes it durable. */
+	private void trim(SegmentFile segment) throws IOException {
+		long before = segment.length();
+		segment.trim();
+		segmentsOnDisk -= before - segment.length();
 	}
 
 	private void deleteSegment(SegmentFile segment) throws IOException {
 		segment.delete();
-		segmentsOnDisk -= segment.size();
+		segmentsOnDisk -= segment.length();
 		directoryChanged = true;
 	}
 
 	private void flush() throws IOException {
 		if (!batch.isEmpty()) {
-			long before = active().size();
+			long before = active().length();
 			active().write(batch.contents());
-			long written = active().size() - before;
-			segmentsOnDisk += written;
+			// The zeros written ahead count: they are written to disk as much as the records are.
+			long written = batch.bytes() + Math.max(0, active().length() - Math.max(before, active().size()));
 			logBytesWritten.add(written);
+			segmentsOnDisk += active().length() - before;
 			batch.clear();
 		}
 	}

@@ -92,10 +92,12 @@ final class LogRecovery {
 		for (int i = 0; i < segments.size(); i++) {
 			segment = segments.get(i);
 			SegmentReader.Result read = SegmentReader.read(segment.path(), this::record);
+			long fileBytes = read.fileBytes();
 			if (!read.intact()) {
 				cutTornTail(read, i == segments.size() - 1);
+				fileBytes = read.validBytes();
 			}
-			segment.setSize(read.validBytes());
+			segment.recovered(read.validBytes(), fileBytes, SegmentFile.preallocation(fsync));
 		}
 		if (divergent) {
 			discard(segments);

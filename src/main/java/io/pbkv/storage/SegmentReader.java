@@ -18,7 +18,8 @@ final class SegmentReader {
 
 	/**
 	 * How far the file is made of intact records. When {@code problem} is not null, the record at
-	 * {@code validBytes} is damaged or incomplete and {@code fileBytes - validBytes} bytes follow from there.
+	 * {@code validBytes} is damaged or incomplete and {@code fileBytes - validBytes} bytes follow from there; when it
+	 * is null, what follows {@code validBytes} (if anything) is zeros written ahead of the records.
 	 */
 	record Result(long validBytes, long fileBytes, String problem) {
 		boolean intact() {
@@ -41,6 +42,9 @@ final class SegmentReader {
 				}
 				int length = in.readInt();
 				int checksum = in.readInt();
+				if (length == 0 && checksum == 0 && onlyZeros(in, remaining - RecordBatch.HEADER_BYTES)) {
+					return new Result(position, size, null); // the space written ahead of the records
+				}
 				if (length <= 0 || length > RecordBatch.MAX_PAYLOAD_BYTES) {
 					return new Result(position, size, "impossible record length " + length);
 				}
@@ -64,6 +68,23 @@ final class SegmentReader {
 			}
 			return new Result(position, size, null);
 		}
+	}
+
+	private static boolean onlyZeros(DataInputStream in, long bytes) throws IOException {
+		byte[] chunk = new byte[64 << 10];
+		for (long left = bytes; left > 0;) {
+			int read = in.read(chunk, 0, (int) Math.min(chunk.length, left));
+			if (read < 0) {
+				return true;
+			}
+			for (int i = 0; i < read; i++) {
+				if (chunk[i] != 0) {
+					return false;
+				}
+			}
+			left -= read;
+		}
+		return true;
 	}
 
 	/**

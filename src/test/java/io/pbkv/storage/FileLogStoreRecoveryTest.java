@@ -113,17 +113,103 @@ class FileLogStoreRecoveryTest {
 	}
 
 	@Test
-	void partialHeaderAndZeroFilledTailAreCut() throws Exception {
+	void aPartialHeaderIsCut() throws Exception {
 		long size = writeLog();
 		Path segment = TestLogs.lastSegment(dataDir);
 		TestLogs.appendBytes(segment, new byte[] { 0, 0, 1 });
 		assertThat(reopen().entries()).hasSize(20);
 		assertThat(Files.size(segment)).isEqualTo(size);
+		assertThat(warnings()).hasSize(1);
+	}
 
+	@Test
+	void aZeroFilledTailIsSpaceWrittenAheadAndAppendsFillIt() throws Exception {
+		long size = writeLog();
+		Path segment = TestLogs.lastSegment(dataDir);
 		TestLogs.appendBytes(segment, new byte[4096]);
-		assertThat(reopen().entries()).hasSize(20);
-		assertThat(Files.size(segment)).isEqualTo(size);
-		assertThat(warnings()).hasSize(2);
+
+		try (FileLogStore store = new FileLogStore(dataDir, true)) {
+			assertThat(store.open().entries()).isEqualTo(TestLogs.puts(1, 20, 1));
+			assertThat(Files.size(segment)).as("kept, not cut").isEqualTo(size + 4096);
+			store.append(TestLogs.puts(21, 25, 1));
+			store.sync();
+		}
+		assertThat(reopen().entries()).isEqualTo(TestLogs.puts(1, 25, 1));
+		assertThat(warnings()).isEmpty();
+	}
+
+	@Test
+	void anIntactRecordAfterZerosIsCorruption() throws Exception {
+		writeLog();
+		Path segment = TestLogs.lastSegment(dataDir);
+		long lastRecord = TestLogs.recordOffsets(segment).getLast();
+		byte[] record = java.util.Arrays.copyOfRange(Files.readAllBytes(segment), (int) lastRecord,
+				(int) Files.size(segment));
+		TestLogs.appendBytes(segment, new byte[4096]);
+		TestLogs.appendBytes(segment, record);
+
+		assertThatThrownBy(this::reopen).isInstanceOf(LogCorruptedException.class)
+			.hasMessageContaining("intact records after it");
+	}
+
+	@Test
+	void aStoreThatStopsWithoutClosingLeavesZerosAheadThatRecoveryKeepsQuietly() throws Exception {
+		Path copy = Files.createTempDirectory(dataDir.getParent(), "crashed");
+		try (FileLogStore store = new FileLogStore(dataDir, true)) {
+			store.open();
+			store.append(TestLogs.puts(1, 20, 1));
+			store.commit(5);
+			store.sync();
+			// The files as a kill -9 would leave them: the store never closes.
+			copyTree(dataDir, copy);
+		}
+		Path segment = TestLogs.lastSegment(copy);
+		long records = TestLogs.recordOffsets(TestLogs.lastSegment(dataDir)).getLast();
+		assertThat(Files.size(segment)).as("zeros written ahead of the records").isGreaterThan(records + 4096);
+
+		try (FileLogStore store = new FileLogStore(copy, true)) {
+			Recovered recovered = store.open();
+			assertThat(recovered.entries()).isEqualTo(TestLogs.puts(1, 20, 1));
+			assertThat(recovered.commitIndex()).isEqualTo(5);
+			store.append(TestLogs.puts(21, 30, 1));
+			store.sync();
+		}
+		try (FileLogStore store = new FileLogStore(copy, true)) {
+			assertThat(store.open().entries()).isEqualTo(TestLogs.puts(1, 30, 1));
+		}
+		assertThat(warnings()).isEmpty();
+	}
+
+	@Test
+	void fullSegmentsAndACleanCloseGiveTheZerosBack() throws Exception {
+		try (FileLogStore store = new FileLogStore(dataDir, true, 512)) {
+			store.open();
+			for (long i = 1; i <= 60; i += 5) {
+				store.append(TestLogs.puts(i, i + 4, 1));
+				store.sync();
+			}
+		}
+		List<Path> segments = TestLogs.segments(dataDir);
+		assertThat(segments).hasSizeGreaterThan(2);
+		for (Path segment : segments) {
+			SegmentReader.Result read = SegmentReader.read(segment, (position, record) -> {
+			});
+			assertThat(read.validBytes()).as(segment.toString()).isEqualTo(read.fileBytes()).isPositive();
+		}
+	}
+
+	private static void copyTree(Path from, Path to) throws java.io.IOException {
+		try (var files = Files.walk(from)) {
+			for (Path file : files.toList()) {
+				Path target = to.resolve(from.relativize(file).toString());
+				if (Files.isDirectory(file)) {
+					Files.createDirectories(target);
+				}
+				else {
+					Files.copy(file, target);
+				}
+			}
+		}
 	}
 
 	@Test
