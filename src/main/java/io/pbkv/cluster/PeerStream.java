@@ -7,8 +7,6 @@ import io.pbkv.core.Message;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
-import java.net.http.WebSocketHandshakeException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -16,10 +14,6 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -79,7 +73,7 @@ final class PeerStream {
 	private final ArrayDeque<Message> queue = new ArrayDeque<>();
 
 	/** The open stream, or null while there is none; guarded by {@link #lock}, set by the lane's thread. */
-	private Connection connection;
+	private PeerStreamConnection connection;
 
 	/** The write the socket did not finish at once, or null; guarded by {@link #lock}. */
 	private Write inFlight;
@@ -199,7 +193,7 @@ final class PeerStream {
 		while (idle() && !queue.isEmpty()) {
 			List<byte[]> batch = takeBatch();
 			byte[] body = MessageCodec.batch(batch);
-			CompletableFuture<WebSocket> write = connection.socket.sendBinary(ByteBuffer.wrap(body), true);
+			CompletableFuture<WebSocket> write = connection.send(body);
 			if (!write.isDone()) {
 				inFlight = new Write(write, batch.size(),
 						System.nanoTime() + timeout.toNanos() + nanosPerMegabyte * body.length / (1 << 20));
@@ -228,7 +222,7 @@ final class PeerStream {
 				}
 			}
 		}
-		return inFlight == null && connection != null && !connection.failed;
+		return inFlight == null && connection != null && !connection.failed();
 	}
 
 	/** Takes messages from the head of the queue, encoded, up to about {@link PeerSender#TARGET_REQUEST_BYTES}. */
@@ -268,7 +262,7 @@ final class PeerStream {
 	}
 
 	private void run() {
-		Connection current = null;
+		PeerStreamConnection current = null;
 		try {
 			while (!Thread.currentThread().isInterrupted()) {
 				if (current == null || current.broken()) {
@@ -302,7 +296,7 @@ final class PeerStream {
 	}
 
 	/** The stream is the lane's now: what queued while it opened leaves at once. */
-	private void opened(Connection current) {
+	private void opened(PeerStreamConnection current) {
 		lock.lock();
 		try {
 			connection = current;
@@ -315,7 +309,7 @@ final class PeerStream {
 	}
 
 	/** The stream is abandoned: a write still under way on it counts as failed. */
-	private void closed(Connection current) {
+	private void closed(PeerStreamConnection current) {
 		lock.lock();
 		try {
 			if (inFlight != null) {
@@ -354,7 +348,7 @@ final class PeerStream {
 	 * Writes what queued behind a late write once it completed, and waits until the next ping is due, the write
 	 * under way passes its deadline (the stream then counts as failed), or something calls for attention.
 	 */
-	private void awaitAttention(Connection current) throws InterruptedException {
+	private void awaitAttention(PeerStreamConnection current) throws InterruptedException {
 		lock.lock();
 		try {
 			writeQueued();
@@ -362,13 +356,13 @@ final class PeerStream {
 			if (inFlight != null) {
 				long left = inFlight.deadlineNanos() - System.nanoTime();
 				if (left <= 0) {
-					current.fail("a write to the stream took longer than "
-							+ TimeUnit.NANOSECONDS.toMillis(timeout.toNanos()) + " ms or its allowance for its size");
+					current.fail("a write to the stream took longer than " + timeout.toMillis()
+							+ " ms and the allowance for its size");
 					return;
 				}
 				wait = Math.min(wait, left);
 			}
-			if (wait > 0 && !current.failed) {
+			if (wait > 0 && !current.failed()) {
 				attention.awaitNanos(wait);
 			}
 		}
@@ -392,135 +386,19 @@ final class PeerStream {
 	}
 
 	/** A new stream, or null when the peer refused or did not answer (then {@link #fallback} may be set). */
-	private Connection open() throws InterruptedException {
-		Connection stream = new Connection();
-		WebSocket.Builder builder = http.newWebSocketBuilder()
-			.connectTimeout(timeout)
-			.header(PeerProtocol.HEADER, Integer.toString(PeerProtocol.VERSION))
-			.subprotocols(PeerProtocol.SUBPROTOCOL);
-		if (token != null) {
-			builder.header(PeerSender.TOKEN_HEADER, token);
-		}
-		CompletableFuture<WebSocket> opening = builder.buildAsync(endpoint, stream);
-		try {
-			stream.socket = opening.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-			stream.lastPongAt = System.nanoTime();
-			link.speaks(PeerProtocol.ofSubprotocol(stream.socket.getSubprotocol()));
-			link.answered();
-			return stream;
-		}
-		catch (ExecutionException ex) {
-			if (ex.getCause() instanceof WebSocketHandshakeException refused) {
-				int status = refused.getResponse().statusCode();
-				if (status == 401 || status == 403) {
-					link.unanswered("HTTP " + status + PeerSender.hint(status));
-					return null;
-				}
-				if (status / 100 == 4) {
-					log.info("peer {} does not offer the replication stream (HTTP {}); the {} lane uses requests",
-							url, status, lane);
-					PeerSender posts = fallbackFactory.create(lane);
-					posts.start();
-					fallback = posts;
-					return null;
-				}
-				link.unanswered("HTTP " + status);
-				return null;
+	private PeerStreamConnection open() throws InterruptedException {
+		return switch (PeerStreamConnection.open(http, endpoint, token, timeout, link, this::callAttention)) {
+			case PeerStreamConnection.Opening.Open open -> open.connection();
+			case PeerStreamConnection.Opening.NotOffered notOffered -> {
+				log.info("peer {} does not offer the replication stream (HTTP {}); the {} lane uses requests", url,
+						notOffered.status(), lane);
+				PeerSender posts = fallbackFactory.create(lane);
+				posts.start();
+				fallback = posts;
+				yield null;
 			}
-			Throwable cause = ex.getCause() == null ? ex : ex.getCause();
-			link.unanswered(cause.getClass().getSimpleName() + (cause.getMessage() != null ? " " + cause.getMessage()
-					: ""));
-			return null;
-		}
-		catch (TimeoutException ex) {
-			link.unanswered("no answer to the stream's handshake within " + timeout.toMillis() + " ms");
-			// Should it open after all, nobody writes on it: close it rather than leave it to the peer.
-			opening.thenAccept(WebSocket::abort);
-			return null;
-		}
-	}
-
-	/** One open stream: its socket, what the peer last answered, and whether it failed. */
-	private final class Connection implements WebSocket.Listener {
-
-		private WebSocket socket;
-
-		private volatile boolean failed;
-
-		private volatile long lastPongAt;
-
-		private long pingSentAt = -1;
-
-		private long nextPingAt = System.nanoTime();
-
-		boolean broken() {
-			if (failed || socket.isOutputClosed() || socket.isInputClosed()) {
-				return true;
-			}
-			if (pingSentAt >= 0 && lastPongAt < pingSentAt && System.nanoTime() - pingSentAt > timeout.toNanos()) {
-				link.unanswered("no answer to a ping within " + timeout.toMillis() + " ms; opening a new stream");
-				return true;
-			}
-			return false;
-		}
-
-		long untilNextPing() {
-			return Math.max(0, nextPingAt - System.nanoTime());
-		}
-
-		/** Pings when a ping is due and the last one was answered; the pong, not the write, is what counts. */
-		void pingIfDue() {
-			long now = System.nanoTime();
-			if (now < nextPingAt) {
-				return;
-			}
-			nextPingAt = now + timeout.toNanos() / 4;
-			if (pingSentAt < 0 || lastPongAt >= pingSentAt) {
-				pingSentAt = now;
-				socket.sendPing(ByteBuffer.allocate(0)).whenComplete((socket, failure) -> {
-					if (failure != null) {
-						fail("the stream failed: " + failure);
-					}
-				});
-			}
-		}
-
-		/** Marks the stream failed, so that the lane's thread opens a new one. */
-		void fail(String reason) {
-			if (!failed) {
-				failed = true;
-				link.unanswered(reason);
-			}
-			callAttention();
-		}
-
-		void abort() {
-			socket.abort();
-		}
-
-		@Override
-		public void onOpen(WebSocket webSocket) {
-			webSocket.request(Long.MAX_VALUE);
-		}
-
-		@Override
-		public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
-			lastPongAt = System.nanoTime();
-			link.answered();
-			return null;
-		}
-
-		@Override
-		public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-			fail("the peer closed the stream: " + statusCode + " " + reason);
-			return null;
-		}
-
-		@Override
-		public void onError(WebSocket webSocket, Throwable error) {
-			fail("the stream failed: " + error);
-		}
-
+			case PeerStreamConnection.Opening.Failed failed -> null;
+		};
 	}
 
 }
