@@ -387,10 +387,8 @@ public final class FileLogStore implements LogStore {
 	private void flush() throws IOException {
 		if (!batch.isEmpty()) {
 			long before = active().length();
-			active().write(batch.contents());
 			// The zeros written ahead count: they are written to disk as much as the records are.
-			long written = batch.bytes() + Math.max(0, active().length() - Math.max(before, active().size()));
-			logBytesWritten.add(written);
+			logBytesWritten.add(active().write(batch.contents()));
 			segmentsOnDisk += active().length() - before;
 			batch.clear();
 		}
