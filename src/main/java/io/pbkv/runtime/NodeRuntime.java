@@ -18,11 +18,10 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import org.jctools.queues.varhandle.MpscBlockingConsumerVarHandleArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +55,7 @@ public final class NodeRuntime implements AutoCloseable {
 
 	private final Duration tickInterval;
 
-	private final BlockingQueue<LoopInput> inbox;
+	private final MpscBlockingConsumerVarHandleArrayQueue<LoopInput> inbox;
 
 	private final AwaitedReplies awaiting;
 
@@ -94,7 +93,11 @@ public final class NodeRuntime implements AutoCloseable {
 		this.clock = clock;
 		this.listener = listener;
 		this.tickInterval = tickInterval;
-		this.inbox = new ArrayBlockingQueue<>(queueCapacity);
+		// Many threads offer and only the loop takes. An ArrayBlockingQueue's one lock made every request's thread
+		// queue behind the others' and the loop's drain, and signal the loop at each offer; this queue's offer is
+		// one CAS, and wakes the loop only when it is parked. Its capacity is queueCapacity rounded up to a power
+		// of two.
+		this.inbox = new MpscBlockingConsumerVarHandleArrayQueue<>(Math.max(2, queueCapacity));
 		this.snapshots = new SnapshotWriter(logStore, () -> inbox.offer(new LoopInput.Wake()));
 		this.appender = new StorageAppender(logStore, metaStore, discarded, transport, listener,
 				() -> inbox.offer(new LoopInput.Wake()), this::storageFailed);
@@ -222,7 +225,7 @@ public final class NodeRuntime implements AutoCloseable {
 				long turnStart = System.nanoTime();
 				if (first != null) {
 					batch.add(first);
-					inbox.drainTo(batch, MAX_BATCH - 1);
+					inbox.drain(batch::add, MAX_BATCH - 1);
 				}
 				if (!running) {
 					break; // storage failed: nothing more may be answered from what it did not write
@@ -405,7 +408,7 @@ public final class NodeRuntime implements AutoCloseable {
 		Outcome unknown = new Outcome.Indeterminate("node stopped before the outcome was known");
 		awaiting.failAll(unknown);
 		List<LoopInput> left = new ArrayList<>();
-		inbox.drainTo(left);
+		inbox.drain(left::add);
 		Outcome notDone = new Outcome.Unavailable("node stopped");
 		left.forEach(input -> input.refuse(notDone));
 	}
