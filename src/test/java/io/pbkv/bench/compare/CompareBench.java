@@ -47,6 +47,11 @@ public final class CompareBench {
 
 	static final String PUT_RATE = "PUT fixed-rate";
 
+	static final String DISK = "disk";
+
+	/** The workload of the {@link DiskTail} rows, whose load column names the system they ran beside. */
+	static final String DISK_TAIL = "fsync every " + DiskTail.EVERY.toMillis() + " ms during its fixed rate";
+
 	static final String GET = "GET lin. closed";
 
 	private static final PrintStream out = System.out;
@@ -243,8 +248,10 @@ public final class CompareBench {
 		}
 	}
 
+	/** The fixed-rate row, and beside it the disk's own fsync latency in the same seconds ({@link DiskTail}). */
 	private void fixedRateRow(String system, Workload put, double rate) {
 		int c = this.settings.midConnections();
+		DiskTail disk = DiskTail.start(this.workDir, this.settings.valueBytes());
 		try {
 			measured(system, PUT_RATE, rateLabel(rate, c), LoadRunner.fixedRate(put, rate, c, this.settings.duration()));
 		}
@@ -252,6 +259,17 @@ public final class CompareBench {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException("interrupted");
 		}
+		finally {
+			disk.close();
+		}
+		DiskTail.Result tail = disk.stop();
+		CompareRow row = new CompareRow(DISK, DISK_TAIL, system, tail.fsyncs() / (this.settings.duration().toNanos() / 1e9),
+				tail.percentileMillis(50), tail.percentileMillis(99), tail.percentileMillis(99.9), -1, "", "",
+				String.format(Locale.ROOT, "max %.1f ms, %d over %d ms", tail.maxMillis(), tail.stalls(),
+						DiskTail.STALL.toMillis()));
+		this.rows.add(row);
+		out.printf(Locale.ROOT, "  %-10s %-33s p50 %7.2f  p99 %7.2f  p99.9 %7.2f ms  (%s)%n", DISK, "fsync beside it",
+				row.p50Millis(), row.p99Millis(), row.p999Millis(), row.note());
 	}
 
 	private void getRow(String system, Workload get) throws InterruptedException {
@@ -353,10 +371,11 @@ public final class CompareBench {
 				find(system, PUT, conns(c)).ifPresent(result::add);
 			}
 		}
-		for (String workload : List.of(PUT_RATE, GET)) {
+		for (String workload : List.of(PUT_RATE, DISK_TAIL, GET)) {
 			for (String system : systems) {
 				this.rows.stream()
-					.filter((r) -> r.system().equals(system) && r.workload().equals(workload))
+					.filter((r) -> r.workload().equals(workload)
+							&& (workload.equals(DISK_TAIL) ? r.load() : r.system()).equals(system))
 					.forEach(result::add);
 			}
 		}
