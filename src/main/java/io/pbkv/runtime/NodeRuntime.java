@@ -57,6 +57,8 @@ public final class NodeRuntime implements AutoCloseable {
 
 	private final MpscBlockingConsumerVarHandleArrayQueue<LoopInput> inbox;
 
+	private final int queueCapacity;
+
 	private final AwaitedReplies awaiting;
 
 	private final Thread thread;
@@ -95,12 +97,13 @@ public final class NodeRuntime implements AutoCloseable {
 		this.tickInterval = tickInterval;
 		// Many threads offer and only the loop takes. An ArrayBlockingQueue's one lock made every request's thread
 		// queue behind the others' and the loop's drain, and signal the loop at each offer; this queue's offer is
-		// one CAS, and wakes the loop only when it is parked. Its capacity is queueCapacity rounded up to a power
-		// of two.
+		// one CAS, and wakes the loop only when it is parked. Its array is queueCapacity rounded up to a power of
+		// two, so enqueue() holds it to queueCapacity itself.
 		this.inbox = new MpscBlockingConsumerVarHandleArrayQueue<>(Math.max(2, queueCapacity));
-		this.snapshots = new SnapshotWriter(logStore, () -> inbox.offer(new LoopInput.Wake()));
+		this.queueCapacity = queueCapacity;
+		this.snapshots = new SnapshotWriter(logStore, () -> enqueue(new LoopInput.Wake()));
 		this.appender = new StorageAppender(logStore, metaStore, discarded, transport, listener,
-				() -> inbox.offer(new LoopInput.Wake()), this::storageFailed);
+				() -> enqueue(new LoopInput.Wake()), this::storageFailed);
 		this.readyLoop = new ReadyLoop(node, new LoopEffects(transport));
 		this.status = node.status();
 		this.thread = Thread.ofPlatform().name("pbkv-node").unstarted(this::run);
@@ -147,11 +150,16 @@ public final class NodeRuntime implements AutoCloseable {
 		return reply;
 	}
 
+	/** Queues an input for the loop; false when {@code queueCapacity} inputs are already queued. Any thread. */
+	private boolean enqueue(LoopInput input) {
+		return inbox.offerIfBelowThreshold(input, queueCapacity);
+	}
+
 	private void offer(LoopInput input, CompletableFuture<Outcome> reply) {
 		if (!running) {
 			reply.complete(new Outcome.Unavailable("node is stopped" + (failure != null ? ": " + failure : "")));
 		}
-		else if (!inbox.offer(input)) {
+		else if (!enqueue(input)) {
 			reply.complete(new Outcome.Unavailable("node is overloaded: " + inbox.size() + " requests queued"));
 		}
 	}
@@ -162,7 +170,7 @@ public final class NodeRuntime implements AutoCloseable {
 	 * node is stopped or its queue is full.
 	 */
 	public boolean requestSnapshot() {
-		return running && inbox.offer(new LoopInput.TakeSnapshot());
+		return running && enqueue(new LoopInput.TakeSnapshot());
 	}
 
 	/**
@@ -170,7 +178,7 @@ public final class NodeRuntime implements AutoCloseable {
 	 * full, and the message is dropped (the protocol retransmits).
 	 */
 	public boolean deliver(Message message) {
-		return running && inbox.offer(new LoopInput.Deliver(message));
+		return running && enqueue(new LoopInput.Deliver(message));
 	}
 
 	/** The node as of the end of the loop's last turn. */
@@ -262,7 +270,7 @@ public final class NodeRuntime implements AutoCloseable {
 	private void storageFailed(Exception ex) {
 		stopped(ex);
 		running = false;
-		inbox.offer(new LoopInput.Wake());
+		enqueue(new LoopInput.Wake());
 	}
 
 	private synchronized void stopped(Exception ex) {
@@ -390,7 +398,7 @@ public final class NodeRuntime implements AutoCloseable {
 		@Override
 		public void fetch(SnapshotFetch request) {
 			// If the queue is full it is dropped: the primary offers again, and the file is already here.
-			snapshotSource.fetch(request, snapshot -> inbox.offer(new LoopInput.Fetched(request, snapshot)));
+			snapshotSource.fetch(request, snapshot -> enqueue(new LoopInput.Fetched(request, snapshot)));
 		}
 
 	}

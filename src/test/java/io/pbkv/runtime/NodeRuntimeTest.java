@@ -17,8 +17,10 @@ import io.pbkv.storage.FileMetaStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -179,6 +181,10 @@ class NodeRuntimeTest {
 	}
 
 	private void startPair(Duration requestTimeout) throws Exception {
+		startPair(requestTimeout, 1000);
+	}
+
+	private void startPair(Duration requestTimeout, int queueCapacity) throws Exception {
 		RuntimeListener listener = new RuntimeListener() {
 			@Override
 			public void loopTurn(long nanos) {
@@ -194,7 +200,7 @@ class NodeRuntimeTest {
 		this.logStore = logStore;
 		runtime = new NodeRuntime(new Node(config("a", "http://b", true), HardState.INITIAL, Snapshot.EMPTY,
 				List.of(), 0), logStore, new FileMetaStore(dataDir), DiscardedEntries.NONE, this::carry, SnapshotSource.NONE, clock,
-				listener, Duration.ofMillis(10), 1000, requestTimeout);
+				listener, Duration.ofMillis(10), queueCapacity, requestTimeout);
 		runtime.start();
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
 		while (!(runtime.status().role() == Role.PRIMARY && runtime.status().peers().get(0).inSync())) {
@@ -212,6 +218,43 @@ class NodeRuntimeTest {
 
 	private static Outcome await(CompletableFuture<Outcome> reply) throws Exception {
 		return reply.get(10, TimeUnit.SECONDS);
+	}
+
+	/**
+	 * {@code kv.limits.queue-capacity} is exact: with the loop held up, that many requests queue and the next ones
+	 * are answered "overloaded" at once, though the queue's own array is a power of two; the queued ones are
+	 * answered when the loop goes on.
+	 */
+	@Test
+	void requestsBeyondTheQueueCapacityAreRefusedAtOnce() throws Exception {
+		startPair(Duration.ofSeconds(10), 3);
+		partitioned = true; // nothing from the backup takes a place in the queue
+		Thread.sleep(100);
+		CountDownLatch held = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		onLoop.set(() -> {
+			held.countDown();
+			try {
+				release.await(10, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		});
+		assertThat(held.await(5, TimeUnit.SECONDS)).as("loop held").isTrue();
+
+		List<CompletableFuture<Outcome>> reads = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			reads.add(runtime.read(new Query.Get("k"), true));
+		}
+		List<CompletableFuture<Outcome>> refused = reads.stream().filter(CompletableFuture::isDone).toList();
+		release.countDown();
+
+		assertThat(refused).hasSize(2).allSatisfy(reply -> assertThat(reply.get())
+			.isInstanceOfSatisfying(Outcome.Unavailable.class, o -> assertThat(o.reason()).contains("overloaded")));
+		for (CompletableFuture<Outcome> queued : reads.subList(0, 3)) {
+			assertThat(await(queued)).isNotInstanceOf(Outcome.Unavailable.class);
+		}
 	}
 
 	/**
