@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
@@ -23,6 +25,9 @@ import javax.net.ssl.SSLContext;
  * SIGKILL, paused with SIGSTOP and resumed with SIGCONT.
  */
 public final class NodeProcess implements AutoCloseable {
+
+	/** Ports {@link #freePort()} has handed out in this JVM. */
+	private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
 	private static final Path JAR = Path.of("target/pbkv.jar");
 
@@ -114,10 +119,19 @@ public final class NodeProcess implements AutoCloseable {
 				TEST_JVM_OPTIONS, nodeId, port, null, workDir, extraArgs);
 	}
 
+	/**
+	 * A port no process listens on, and that this JVM has not handed out before: the kernel may give the same free
+	 * port to two binds in a row, and two nodes of one test given one port make one node answer for both.
+	 */
 	public static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
+		for (int attempt = 0; attempt < 100; attempt++) {
+			try (ServerSocket socket = new ServerSocket(0)) {
+				if (HANDED_OUT.add(socket.getLocalPort())) {
+					return socket.getLocalPort();
+				}
+			}
 		}
+		throw new IOException("100 free ports in a row had been handed out before");
 	}
 
 	public NodeProcess start() throws IOException {
